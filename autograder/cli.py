@@ -1,0 +1,120 @@
+"""Command line: ``python -m autograder <command>``.
+
+    list                                  the assignments and their points
+    check <assignment> [--submission DIR] grade one folder locally; exit 0 only at full marks
+    generate [<assignment>...]            regenerate the student skeletons from solutions/
+    grade <assignment> <submissions> --out DIR   grade a folder of submissions (one sub-folder each)
+    demo                                  build skeletons, grade the bundled samples, print the table
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import course
+
+
+def _cmd_list(args) -> int:
+    for a in course.assignments():
+        print(f"{a.id:<26} {a.title}")
+    return 0
+
+
+def _cmd_check(args) -> int:
+    from . import check, feedback
+
+    assignment = course.get(args.assignment)
+    folder = Path(args.submission) if args.submission else assignment.skeleton_dir
+    if not folder.is_dir():
+        print(f"error: submission folder {folder} does not exist", file=sys.stderr)
+        return 2
+    report = check.run(assignment, folder, hidden=not args.public, verbose=args.verbose)
+    if args.json:
+        report.save(Path(args.json))
+    if not args.quiet:
+        print(feedback.text(report, verbose=args.verbose))
+    return 0 if report.full_marks else 1
+
+
+def _cmd_generate(args) -> int:
+    from . import generate
+
+    chosen = [course.get(a) for a in args.assignments] if args.assignments else course.assignments()
+    for a in chosen:
+        if not a.solution_dir.is_dir():
+            print(f"error: {a.id} has no solutions/ folder to generate from", file=sys.stderr)
+            return 2
+        generate.write(a)
+        print(f"generated {a.skeleton_dir.relative_to(a.root)}/")
+    return 0
+
+
+def _cmd_grade(args) -> int:
+    from . import grade
+
+    return grade.main(course.get(args.assignment), Path(args.submissions), Path(args.out),
+                      force=args.force, workers=args.workers)
+
+
+def _cmd_demo(args) -> int:
+    from . import demo
+
+    return demo.main(Path(args.out))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="list the assignments").set_defaults(func=_cmd_list)
+
+    p = sub.add_parser("check", help="grade one submission folder and explain what failed")
+    p.add_argument("assignment")
+    p.add_argument("--submission", help="folder with your modules (default: assignments/<assignment>)")
+    p.add_argument("--public", action="store_true", help="run only the public tests, as a student sees them")
+    p.add_argument("--json", help="also write the result as JSON to this file")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing; the exit status tells")
+    p.add_argument("-v", "--verbose", action="store_true", help="show passing tests and full tracebacks")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("generate", help="regenerate student skeletons from solutions/")
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(func=_cmd_generate)
+
+    p = sub.add_parser("grade", help="grade a folder of submissions")
+    p.add_argument("assignment")
+    p.add_argument("submissions", help="folder with one sub-folder per student")
+    p.add_argument("--out", required=True, help="where grades.csv and feedback go")
+    p.add_argument("--workers", type=int, default=None, help="parallel graders (default: number of cores)")
+    p.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
+    p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser("demo", help="grade the bundled sample submissions of every assignment")
+    p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
+    p.set_defaults(func=_cmd_demo)
+
+    try:
+        from .data import cli as data_cli
+    except ImportError:  # the data package is optional for grading
+        data_cli = None
+    if data_cli is not None:
+        data_cli.add_subcommands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "data":
+            from .data import cli as data_cli
+
+            return data_cli.run(args)
+        return args.func(args)
+    except course.UnknownAssignment as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,64 @@
+"""Render a grade :class:`~autograder.results.Report` for people: terminal text and Markdown."""
+from __future__ import annotations
+
+from .results import Report
+
+
+def _pts(x: float) -> str:
+    return f"{x:g}"
+
+
+def text(report: Report, *, verbose: bool = False) -> str:
+    """Per task: points earned of possible, then one or two plain lines per failed test."""
+    lines = [f"{report.assignment}: {report.submission}", ""]
+    if report.error:
+        lines += [f"problem: {report.error}", ""]
+    for task in report.tasks():
+        bonus = " (bonus)" if task.bonus and "bonus" not in task.title else ""
+        lines.append(f"Task {task.key:<4} {task.title + bonus:<44} {_pts(task.earned):>5} / {_pts(task.possible)}")
+        failed = [t for t in task.tests if t.outcome != "passed"]
+        messages = {t.message for t in failed}
+        if not verbose and len(failed) > 1 and len(messages) == 1 and failed[0].message.startswith("not implemented"):
+            lines.append(f"    {failed[0].message} ({len(failed)} tests)")
+            continue
+        for t in task.tests:
+            if t.outcome == "passed":
+                if verbose:
+                    lines.append(f"    ok    {t.title}")
+                continue
+            first, *rest = (t.message or t.outcome).splitlines() or [t.outcome]
+            lines.append(f"    FAIL  {t.title}")
+            lines.append(f"          {first}")
+            lines += [f"          {r}" for r in rest[:1]]
+            if verbose and t.detail:
+                lines += ["", *("          " + d for d in t.detail.splitlines()), ""]
+    lines.append("")
+    lines.append(f"Total{'':<50} {_pts(report.earned - report.bonus_earned):>5} / {_pts(report.possible)}")
+    if report.bonus_possible:
+        lines.append(f"Bonus{'':<50} {_pts(report.bonus_earned):>5} / {_pts(report.bonus_possible)}")
+    if not report.hidden_included:
+        lines.append("(public tests only: the grader also runs hidden tests)")
+    return "\n".join(lines)
+
+
+def markdown(report: Report) -> str:
+    """Feedback for one student, as Markdown."""
+    out = [f"# {report.assignment}: feedback for {report.submission}", ""]
+    if report.error:
+        out += [f"**Problem:** {report.error}", ""]
+    out += ["| Task | Title | Points |", "|---|---|---|"]
+    for task in report.tasks():
+        out.append(f"| {task.key} | {task.title} | {_pts(task.earned)} / {_pts(task.possible)} |")
+    out.append(f"| | **Total** | **{_pts(report.earned - report.bonus_earned)} / {_pts(report.possible)}** |")
+    if report.bonus_possible:
+        out.append(f"| | Bonus | {_pts(report.bonus_earned)} / {_pts(report.bonus_possible)} |")
+    out.append("")
+    failed = [t for t in report.tests if t.outcome != "passed"]
+    if failed:
+        out += ["## What to fix", ""]
+        for t in failed:
+            msg = (t.message or t.outcome).replace("\n", " — ")
+            out.append(f"- **Task {t.task}, {t.title}** ({_pts(t.points)} pt): {msg}")
+    else:
+        out.append("All tests passed.")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,180 @@
+"""pytest plugin that turns an assignment's test suite into a grader.
+
+Markers (declared next to each test):
+    @pytest.mark.points(2)                 -- what the test is worth (required)
+    @pytest.mark.hidden                    -- graded only, never released (inside a HIDDEN TESTS region)
+    pytestmark = pytest.mark.task("2", "Positional encoding", bonus=False)   -- the task it belongs to
+
+Fixture:
+    submission -- the graded modules of the folder under test (``--submission DIR``, default:
+                  the folder that holds the ``tests/`` directory).
+
+Options:
+    --submission DIR   folder to grade
+    --grade-json PATH  write the :class:`~autograder.results.Report` as JSON
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from . import submission as submission_mod
+from .course import CONFIG_NAME, TESTS_DIR
+from .explain import explain
+from .results import Report, TestResult
+
+settings.register_profile(
+    "grading",
+    derandomize=True,  # the same submission always gets the same grade
+    database=None,
+    deadline=None,  # timing on shared machines is noise; the per-test timeout bounds time
+    max_examples=30,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "grading"))
+
+_MARKERS = (
+    "points(n): points a test is worth in an assignment suite",
+    "hidden: graded but never released to students",
+    "task(key, title, bonus=False): the assignment task a test belongs to",
+)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("autograder")
+    group.addoption("--submission", default=None, help="submission folder to grade")
+    group.addoption("--grade-json", default=None, help="write the grade report as JSON here")
+
+
+def pytest_configure(config):
+    for line in _MARKERS:
+        config.addinivalue_line("markers", line)
+    path = config.getoption("grade_json")
+    if path:
+        config.pluginmanager.register(GradeCollector(Path(path)), "autograder-json-collector")
+
+
+def _assignment_dir(test_file: Path) -> Path:
+    """The assignment folder of a test file: the parent of the nearest ``tests/`` folder."""
+    for parent in test_file.parents:
+        if parent.name == TESTS_DIR and (parent.parent / CONFIG_NAME).is_file():
+            return parent.parent
+    raise pytest.UsageError(f"{test_file} is not inside <assignment>/{TESTS_DIR}/")
+
+
+_loaded: dict[Path, submission_mod.Submission] = {}
+
+
+@pytest.fixture(scope="module")
+def submission(request) -> submission_mod.Submission:
+    import tomllib
+
+    assignment_dir = _assignment_dir(Path(request.module.__file__))
+    chosen = request.config.getoption("submission")
+    folder = Path(chosen).resolve() if chosen else assignment_dir.resolve()
+    if folder not in _loaded:
+        modules = tomllib.loads((assignment_dir / CONFIG_NAME).read_text())["modules"]
+        _loaded[folder] = submission_mod.load(folder, modules)
+    return _loaded[folder]
+
+
+def test_metadata(item) -> dict:
+    """Points, task and visibility of a collected test item."""
+    points = item.get_closest_marker("points")
+    task = item.get_closest_marker("task")
+    doc = (getattr(item.function, "__doc__", None) or "").strip().splitlines()
+    return {
+        "points": float(points.args[0]) if points else 0.0,
+        "task": str(task.args[0]) if task else "?",
+        "task_title": (task.args[1] if task and len(task.args) > 1 else ""),
+        "bonus": bool(task.kwargs.get("bonus", False)) if task else False,
+        "hidden": item.get_closest_marker("hidden") is not None,
+        "title": (doc[0] if doc else item.name) + (f" [{item.callspec.id}]" if hasattr(item, "callspec") else ""),
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = [
+        item.nodeid
+        for item in items
+        if "submission" in getattr(item, "fixturenames", ())
+        and not (item.get_closest_marker("points") and item.get_closest_marker("task"))
+    ]
+    if missing:
+        raise pytest.UsageError("graded tests need @pytest.mark.points and a task marker: " + ", ".join(missing))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
+        chosen = item.config.getoption("submission")
+        folder = Path(chosen) if chosen else None
+        if folder is None:
+            try:
+                folder = _assignment_dir(Path(item.fspath))
+            except pytest.UsageError:
+                folder = None
+        text = explain(call.excinfo.value, call.excinfo.tb, folder)
+        report.user_properties.append(("explanation", text))
+    return report
+
+
+class GradeCollector:
+    """Collects one :class:`TestResult` per graded test; writes JSON at the end if given a path."""
+
+    def __init__(self, json_path: Path | None = None):
+        self.json_path = json_path
+        self.results: dict[str, TestResult] = {}
+        self.errors: list[str] = []
+        self.submission = ""
+        self.assignment = ""
+
+    def pytest_collection_modifyitems(self, config, items):
+        for item in items:
+            if "submission" not in getattr(item, "fixturenames", ()):
+                continue
+            self.assignment = self.assignment or _assignment_dir(Path(item.fspath)).name
+            self.results[item.nodeid] = TestResult(id=item.nodeid, outcome="not run", **test_metadata(item))
+        self.submission = config.getoption("submission") or ""
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.errors.append(f"could not collect {report.nodeid}: {report.longreprtext.splitlines()[-1] if report.longreprtext else ''}")
+
+    def pytest_runtest_logreport(self, report):
+        result = self.results.get(report.nodeid)
+        if result is None:
+            return
+        if report.when == "call" or report.failed or report.skipped:
+            if report.passed and result.outcome not in ("not run", "passed"):
+                return  # a failed setup is not undone by a later phase
+            if report.failed:
+                outcome = "failed" if report.when == "call" else "error"
+            else:
+                outcome = "skipped" if report.skipped else "passed"
+            if result.outcome in ("failed", "error") and outcome != result.outcome:
+                return
+            result.outcome = outcome
+            if report.failed or report.skipped:
+                props = dict(report.user_properties)
+                result.message = props.get("explanation") or (
+                    "skipped: a skipped test earns no points" if report.skipped else "failed"
+                )
+                result.detail = report.longreprtext
+
+    def report(self) -> Report:
+        return Report(
+            assignment=self.assignment,
+            submission=self.submission,
+            tests=list(self.results.values()),
+            error="; ".join(self.errors),
+        )
+
+    def pytest_sessionfinish(self, session):
+        if self.json_path:
+            self.report().save(self.json_path)

@@ -1,0 +1,83 @@
+"""A3: sinusoidal positional encoding and attention scores.
+
+Notation (as in the lecture): a sequence of ``n`` tokens has features ``X`` of shape
+``(p, n)`` -- one column per token, ``p`` = embedding dimension. The positional encoding
+``E`` has the same shape. All functions return ``torch`` tensors.
+
+Fill in the parts marked ``raise NotImplementedError``. Do not loop over tokens in Python:
+torch broadcasting does it for you (the grader checks with n = 4096 tokens).
+"""
+import math
+
+import torch
+
+
+def positional_encoding(n_tokens: int, dim: int) -> torch.Tensor:
+    """Sinusoidal positional encoding ``E`` of shape ``(dim, n_tokens)``, dtype float32.
+
+    For token ``i = 0 .. n_tokens-1`` and ``k = 0 .. dim/2 - 1``, with frequency
+    ``w_k = exp(-2k * ln(10000) / dim)``::
+
+        E[2k,   i] = sin(i * w_k)
+        E[2k+1, i] = cos(i * w_k)
+
+    So column 0 is ``(0, 1, 0, 1, ...)`` and ``E[2k, i]**2 + E[2k+1, i]**2 == 1``.
+
+    Raises:
+        ValueError: if ``dim`` is odd or not positive, or ``n_tokens`` is negative.
+    """
+    ### BEGIN SOLUTION hint: build w_k for all k at once, then an outer product with the token index
+    if dim <= 0 or dim % 2 != 0:
+        raise ValueError(f"dim must be a positive even number, got {dim}")
+    if n_tokens < 0:
+        raise ValueError(f"n_tokens must be non-negative, got {n_tokens}")
+    two_k = torch.arange(0, dim, 2, dtype=torch.float64)
+    frequencies = torch.exp(-two_k * math.log(10000.0) / dim)  # (dim/2,)
+    tokens = torch.arange(n_tokens, dtype=torch.float64)  # (n,)
+    angles = torch.outer(frequencies, tokens)  # (dim/2, n)
+    encoding = torch.empty(dim, n_tokens, dtype=torch.float64)
+    encoding[0::2] = torch.sin(angles)
+    encoding[1::2] = torch.cos(angles)
+    return encoding.to(torch.float32)
+    ### END SOLUTION
+
+
+def attention_scores(X: torch.Tensor, E: torch.Tensor, mode: str) -> torch.Tensor:
+    """Attention scores ``K^T Q`` of shape ``(n, n)`` for features ``X`` and encoding ``E``, both ``(p, n)``.
+
+    mode="add":    ``K = Q = X + E``                      (p x n), so ``K^T Q = (X + E)^T (X + E)``
+    mode="concat": ``K = Q = [X; E]`` stacked along the feature axis (2p x n),
+                   so ``K^T Q = X^T X + E^T E``
+
+    The result has the dtype of ``X``.
+
+    Raises:
+        ValueError: for an unknown ``mode``, or if ``X`` and ``E`` are not 2-D tensors of one shape.
+    """
+    ### BEGIN SOLUTION hint: build K (= Q) for the mode, then return K.T @ K
+    if X.ndim != 2 or X.shape != E.shape:
+        raise ValueError(f"X and E must be 2-D with the same shape (p, n), got {tuple(X.shape)} and {tuple(E.shape)}")
+    E = E.to(X.dtype)
+    if mode == "add":
+        K = X + E
+    elif mode == "concat":
+        K = torch.cat([X, E], dim=0)
+    else:
+        raise ValueError(f"mode must be 'add' or 'concat', got {mode!r}")
+    return K.T @ K
+    ### END SOLUTION
+
+
+def mean_abs_cosine(dim: int, n_pairs: int, generator: torch.Generator | None = None) -> float:
+    """Mean of ``|cos(u, v)|`` over ``n_pairs`` pairs of independent random vectors in ``R^dim``.
+
+    Draw ``u, v`` with i.i.d. standard normal entries (``torch.randn(..., generator=generator)``),
+    so their directions are uniform on the sphere; ``cos(u, v) = u.v / (|u| |v|)``.
+    For large ``dim`` the mean shrinks like ``sqrt(2 / (pi * dim))``: random directions in
+    high dimensions are nearly orthogonal.
+    """
+    ### BEGIN SOLUTION hint: draw two (n_pairs, dim) matrices and use torch.nn.functional.cosine_similarity
+    u = torch.randn(n_pairs, dim, generator=generator, dtype=torch.float64)
+    v = torch.randn(n_pairs, dim, generator=generator, dtype=torch.float64)
+    return torch.nn.functional.cosine_similarity(u, v, dim=1).abs().mean().item()
+    ### END SOLUTION
