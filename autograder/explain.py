@@ -39,9 +39,10 @@ def _first_leaf(exc: BaseException) -> BaseException:
 def counterexample(exc: BaseException) -> str:
     """Hypothesis's shrunk falsifying example, as ``name=value, ...`` (empty if none)."""
     for note in getattr(exc, "__notes__", []) or []:
-        if note.startswith("Falsifying example"):
-            flat = " ".join(note.split())
-            inner = flat[flat.find("(") + 1 : flat.rfind(")")]
+        if note.startswith(("Falsifying example", "Failing test case")):
+            body = note[note.find("(") + 1 : note.rfind(")")]
+            kept = [line.split("  #")[0].split(" # ")[0].strip() for line in body.splitlines()]
+            inner = " ".join(line for line in kept if line and not line.startswith("#"))
             inner = re.sub(r"submission=\S+?\([^)]*\),?\s*", "", inner)
             return inner.strip().rstrip(",")
     return ""

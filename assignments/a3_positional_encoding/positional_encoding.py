@@ -41,7 +41,7 @@ def attention_scores(X: torch.Tensor, E: torch.Tensor, mode: str) -> torch.Tenso
     Raises:
         ValueError: for an unknown ``mode``, or if ``X`` and ``E`` are not 2-D tensors of one shape.
     """
-    raise NotImplementedError('build K (= Q) for the mode, then return K.T @ K')
+    raise NotImplementedError('build K (= Q) for the mode; the scores are K^T Q')
 
 
 def mean_abs_cosine(dim: int, n_pairs: int, generator: torch.Generator | None = None) -> float:

@@ -54,7 +54,7 @@ def attention_scores(X: torch.Tensor, E: torch.Tensor, mode: str) -> torch.Tenso
     Raises:
         ValueError: for an unknown ``mode``, or if ``X`` and ``E`` are not 2-D tensors of one shape.
     """
-    ### BEGIN SOLUTION hint: build K (= Q) for the mode, then return K.T @ K
+    ### BEGIN SOLUTION hint: build K (= Q) for the mode; the scores are K^T Q
     if X.ndim != 2 or X.shape != E.shape:
         raise ValueError(f"X and E must be 2-D with the same shape (p, n), got {tuple(X.shape)} and {tuple(E.shape)}")
     E = E.to(X.dtype)

@@ -71,8 +71,7 @@ def test_no_python_loop_over_tokens(submission):
         description="positional_encoding(4096, 1024)",
         hint="replace the loop over tokens by broadcasting: torch.outer or w[:, None] * i[None, :]",
     )
-    E = expect.tensor(E, "positional_encoding(4096, 1024)", shape=(1024, 4096)).double()
-    expect.close(E[0::2] ** 2 + E[1::2] ** 2, torch.ones(512, 4096), "E[2k]^2 + E[2k+1]^2", atol=1e-4)
+    expect.tensor(E, "positional_encoding(4096, 1024)", shape=(1024, 4096))
 
 
 ### BEGIN HIDDEN TESTS

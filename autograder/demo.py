@@ -1,0 +1,36 @@
+"""The main job on the embedded default: grade bundled sample submissions of every assignment.
+
+Samples per assignment (made fresh from the one source): ``reference`` (the solution),
+``skeleton`` (the untouched student version) and one student per mutant (a classic mistake).
+Writes ``<out>/grades/<assignment>/grades.csv`` and per-student feedback, prints the tables.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from . import course, grade, mutants
+
+
+def make_samples(assignment: course.Assignment, dest: Path) -> Path:
+    if dest.exists():
+        shutil.rmtree(dest)
+    mutants.copy_submission(assignment.solution_dir, dest / "reference")
+    mutants.copy_submission(assignment.skeleton_dir, dest / "skeleton")
+    for m in mutants.load(assignment):
+        mutants.apply(assignment, m, dest / f"mistake_{m.name}")
+    return dest
+
+
+def main(out: Path) -> int:
+    status = 0
+    for a in course.assignments():
+        samples = make_samples(a, out / "samples" / a.id)
+        reports = grade.grade_batch(a, samples, out / "grades" / a.id, force=True)
+        print(f"\n== {a.id}: {a.title}")
+        print(grade.table(reports))
+        if not reports["reference"].full_marks or reports["skeleton"].earned != 0:
+            print("!! the reference must earn full marks and the skeleton zero")
+            status = 1
+    print(f"\ngrades and feedback: {out / 'grades'}")
+    return status

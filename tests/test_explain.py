@@ -1,0 +1,63 @@
+"""Failure messages for students: short, plain, and about the right thing."""
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograder.explain import NOT_IMPLEMENTED, SubmissionImportError, counterexample, explain
+
+
+def _raise(exc):
+    try:
+        raise exc
+    except BaseException as caught:  # noqa: BLE001
+        return caught, sys.exc_info()[2]
+
+
+def test_stub_is_not_implemented_with_hint():
+    exc, tb = _raise(NotImplementedError("use broadcasting"))
+    assert explain(exc, tb) == f"{NOT_IMPLEMENTED}: use broadcasting"
+
+
+def test_not_implemented_found_through_chained_exception():
+    try:
+        try:
+            raise NotImplementedError("")
+        except NotImplementedError as inner:
+            raise RuntimeError("wrapped") from inner
+    except RuntimeError as outer:
+        assert explain(outer).startswith(NOT_IMPLEMENTED)
+
+
+def test_assertion_keeps_test_message_only():
+    exc, tb = _raise(AssertionError("E differs at 3 of 4 entries\nassert False\n  where False = f()"))
+    assert explain(exc, tb) == "E differs at 3 of 4 entries"
+
+
+def test_other_exception_names_type_and_message():
+    exc, tb = _raise(IndexError("index 5 is out of bounds"))
+    assert explain(exc, tb) == "your code raised IndexError: index 5 is out of bounds"
+
+
+def test_import_problem_passes_through():
+    exc, tb = _raise(SubmissionImportError("m.py does not compile: invalid syntax (line 3)"))
+    assert explain(exc, tb) == "m.py does not compile: invalid syntax (line 3)"
+
+
+def test_long_messages_are_cut():
+    exc, tb = _raise(AssertionError("x" * 5000))
+    assert len(explain(exc, tb)) <= 400
+
+
+def test_hypothesis_counterexample_is_the_shrunk_input():
+    @given(n=st.integers(0, 1000), dim=st.integers(0, 1000))
+    def prop(n, dim):
+        assert n < 7, "too many tokens"
+
+    try:
+        prop()
+    except AssertionError as exc:
+        assert counterexample(exc) == "n=7, dim=0"
+        assert explain(exc).endswith("smallest failing input: n=7, dim=0")
+    else:
+        raise AssertionError("the property should fail")
