@@ -3,6 +3,7 @@
     list                                  the assignments and their points
     check <assignment> [--submission DIR] grade one folder locally; exit 0 only at full marks
     generate [<assignment>...]            regenerate the student skeletons from solutions/
+    release [<assignment>...]             regenerate skeletons and build release/ with nbgrader
     grade <assignment> <submissions> --out DIR   grade a folder of submissions (one sub-folder each)
     demo                                  build skeletons, grade the bundled samples, print the table
 """
@@ -50,6 +51,21 @@ def _cmd_generate(args) -> int:
     return 0
 
 
+def _cmd_release(args) -> int:
+    from . import generate, release
+
+    chosen = [course.get(a) for a in args.assignments] if args.assignments else course.assignments()
+    for a in chosen:
+        generate.write(a)
+        try:
+            out = release.build(a)
+        except release.ReleaseError as exc:
+            print(f"error: nbgrader could not release {a.id}:\n{exc}", file=sys.stderr)
+            return 1
+        print(f"released {out.relative_to(a.root)}/")
+    return 0
+
+
 def _cmd_grade(args) -> int:
     from . import grade
 
@@ -82,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="regenerate student skeletons from solutions/")
     p.add_argument("assignments", nargs="*")
     p.set_defaults(func=_cmd_generate)
+
+    p = sub.add_parser("release", help="regenerate skeletons and build the student release with nbgrader")
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(func=_cmd_release)
 
     p = sub.add_parser("grade", help="grade a folder of submissions")
     p.add_argument("assignment")

@@ -1,4 +1,4 @@
-"""The main job on the embedded default: grade bundled sample submissions of every assignment.
+"""The main job on the embedded default: release every assignment and grade its bundled samples.
 
 Samples per assignment (made fresh from the one source): ``reference`` (the solution),
 ``skeleton`` (the untouched student version) and one student per mutant (a classic mistake).
@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from . import course, grade, mutants
+from . import course, generate, grade, mutants, release
 
 
 def make_samples(assignment: course.Assignment, dest: Path) -> Path:
@@ -25,6 +25,11 @@ def make_samples(assignment: course.Assignment, dest: Path) -> Path:
 def main(out: Path) -> int:
     status = 0
     for a in course.assignments():
+        problems = generate.drift(a)
+        if problems:
+            print(f"!! assignments/{a.id} is out of date: run `python -m autograder generate`", *problems, sep="\n   ")
+            status = 1
+        print(f"released {release.build(a).relative_to(a.root)}/ (nbgrader generate_assignment)")
         samples = make_samples(a, out / "samples" / a.id)
         reports = grade.grade_batch(a, samples, out / "grades" / a.id, force=True)
         print(f"\n== {a.id}: {a.title}")

@@ -88,6 +88,33 @@ def solution_regions(source: str) -> list[str]:
     return lines
 
 
+TEXT_SUFFIXES = {".py", ".ipynb", ".md", ".txt", ".toml", ".json", ".html", ".cfg"}
+
+
+def secret_lines(solutions: Path) -> set[str]:
+    """Non-trivial lines (>= 12 characters, not comments) of every solution region under ``solutions``."""
+    secret = set()
+    for path in solutions.rglob("*"):
+        if path.suffix == ".py":
+            text = path.read_text()
+        elif path.suffix == ".ipynb":
+            text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+        else:
+            continue
+        secret |= {s for s in (line.strip() for line in solution_regions(text)) if len(s) >= 12 and not s.startswith("#")}
+    return secret
+
+
+def leaks(folder: Path, secret: set[str]) -> list[str]:
+    """``"file: line"`` for every secret line found in a text file under ``folder``."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in TEXT_SUFFIXES:
+            text = path.read_text(errors="replace")
+            found += [f"{path}: {line}" for line in sorted(secret) if line in text]
+    return found
+
+
 def source_files(assignment: Assignment) -> list[Path]:
     """Files of the solution folder that reach the skeleton, relative paths, sorted."""
     base = assignment.solution_dir

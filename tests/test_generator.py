@@ -62,35 +62,19 @@ def test_committed_skeleton_matches_generator(assignment):
     assert not problems, "assignments/ is out of date; run `python -m autograder generate`:\n" + "\n".join(problems)
 
 
-def _solution_lines():
-    """Non-trivial lines of every solution region in solutions/ (py and notebooks)."""
-    lines = set()
-    for path in (course_root() / "solutions").rglob("*"):
-        if path.suffix == ".py":
-            text = path.read_text()
-        elif path.suffix == ".ipynb":
-            import nbformat
-            text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
-        else:
-            continue
-        for line in generate.solution_regions(text):
-            s = line.strip()
-            if len(s) >= 12 and not s.startswith("#") and s not in {"return result", "return loss"}:
-                lines.add(s)
-    return lines
-
-
 def test_no_solution_line_reaches_students():
     """No non-trivial line of a solution region appears anywhere under assignments/ or release/."""
-    secret = _solution_lines()
+    secret = generate.secret_lines(course_root() / "solutions")
     assert secret, "found no solution regions: the scan is broken"
-    leaks = []
-    for folder in ("assignments", "release"):
-        for path in (course_root() / folder).rglob("*"):
-            if path.is_file() and path.suffix in {".py", ".ipynb", ".md", ".txt", ".toml", ".json"}:
-                text = path.read_text(errors="replace")
-                leaks += [f"{path.relative_to(course_root())}: {s}" for s in secret if s in text]
-    assert not leaks, "solution text reached students:\n" + "\n".join(leaks[:20])
+    found = generate.leaks(course_root() / "assignments", secret) + generate.leaks(course_root() / "release", secret)
+    assert not found, "solution text reached students:\n" + "\n".join(found[:20])
+
+
+def test_leak_scan_finds_a_planted_line(tmp_path):
+    secret = generate.secret_lines(course_root() / "solutions")
+    planted = sorted(secret)[0]
+    (tmp_path / "student.py").write_text(f"x = 1\n{planted}\n")
+    assert generate.leaks(tmp_path, secret) == [f"{tmp_path / 'student.py'}: {planted}"]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=ASSIGNMENT_IDS)

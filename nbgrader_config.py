@@ -1,0 +1,20 @@
+"""nbgrader configuration of the course (the course root is this folder).
+
+nbgrader's source folder is a staging area built from the one source by
+``python -m autograder release``: each assignment's report notebook comes from
+``solutions/<id>/`` (nbgrader strips its solution regions itself), while the Python modules
+and public tests come from the generated skeleton ``assignments/<id>/`` -- nbgrader copies
+``.py`` files verbatim, so the solution modules must never be staged.
+"""
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+c.CourseDirectory.course_id = "dl-course"
+c.CourseDirectory.source_directory = "build/nbgrader/source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "build/nbgrader/submitted"
+c.CourseDirectory.autograded_directory = "build/nbgrader/autograded"
+c.CourseDirectory.feedback_directory = "build/nbgrader/feedback"
+c.CourseDirectory.db_url = "sqlite:///build/nbgrader/gradebook.db"
+# Released alongside the notebook: the skeleton modules, the public tests, the README.
+c.CourseDirectory.include = ["*"]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis", "instructor"]
