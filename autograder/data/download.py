@@ -147,7 +147,8 @@ def download(name: str, directory: str | os.PathLike | None = None, *, force: bo
     ds = registry.get(name)
     directory = Path(directory) if directory is not None else cache.real_dir(ds.name)
     if not ds.downloadable:
-        raise DataMissingError(f"{ds.title}: " + (ds.manual or "no download URL").format(dir=directory))
+        raise DataMissingError(f"{ds.title}: " + (ds.manual or "no download URL").format(dir=directory)
+                               + f"; or build an offline stand-in with `{ds.synth_command()}`")
     for spec in ds.files:
         dest = directory / spec.name
         if not force and dest.is_file() and _looks_complete(spec, dest, log):

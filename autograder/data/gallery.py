@@ -53,3 +53,29 @@ def plot_grid(images: np.ndarray, labels: np.ndarray, class_names: list[str] | t
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def gallery(name: str, synthetic: bool = False, out: str | os.PathLike | None = None, seed: int = 0) -> Path:
+    """Draw the class gallery of data set ``name`` and save it as PNG; return the path.
+
+    Galaxy10: 3 x 10 grid (3 examples per class, class names as column titles); SIGNS: 3 x 6;
+    MNIST: 3 x 10. ``synthetic``: use the cached stand-in instead of the real data. ``out``
+    defaults to ``<name>_synthetic.png`` or ``<name>_real.png`` in the current directory.
+    """
+    from . import loaders, registry
+    from .locate import locate
+
+    ds = registry.get(name)
+    path = locate(ds.name, synthetic=synthetic)
+    if ds.name == "galaxy10":
+        images, labels = loaders.load_galaxy10(path)
+    elif ds.name == "signs":
+        images, labels, *_ = loaders.load_signs(path)
+    else:
+        images, labels = loaders.load_mnist_arrays(path, train=True)
+    kind = "synthetic stand-in" if synthetic else "real data"
+    out = Path(out) if out is not None else Path(f"{ds.name}_{'synthetic' if synthetic else 'real'}.png")
+    names = ds.classes if ds.name == "galaxy10" else [f"{c} finger(s)" if ds.name == "signs" else c for c in ds.classes]
+    return plot_grid(images, labels, names, out, per_class=3, seed=seed,
+                     title=f"{ds.title}: {kind}, 3 examples per class ({len(labels)} images)",
+                     cell=1.35 if ds.name == "galaxy10" else 1.5)

@@ -1,0 +1,7 @@
+"""``python -m autograder.data ...``: see ``cli.main``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
