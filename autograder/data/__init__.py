@@ -14,15 +14,15 @@ Typical use in an assignment::
 """
 
 from .cache import data_dir, real_dir, synthetic_dir
-from .download import download, download_file, sha256_file
+from .download import download_dataset, download_file, sha256_file
 from .errors import DataCorruptError, DataError, DataMissingError, DownloadError
 from .loaders import load_galaxy10, load_mnist, load_mnist_arrays, load_signs
-from .locate import locate
+from .lookup import locate
 from .registry import DATASETS, GALAXY10_CLASSES, get
 from .synth import synthesize
 
 __all__ = [
     "DATASETS", "GALAXY10_CLASSES", "DataCorruptError", "DataError", "DataMissingError", "DownloadError",
-    "data_dir", "download", "download_file", "get", "load_galaxy10", "load_mnist", "load_mnist_arrays",
+    "data_dir", "download_dataset", "download_file", "get", "load_galaxy10", "load_mnist", "load_mnist_arrays",
     "load_signs", "locate", "real_dir", "sha256_file", "synthesize", "synthetic_dir",
 ]

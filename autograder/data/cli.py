@@ -57,7 +57,7 @@ def add_subcommands(subparsers) -> argparse.ArgumentParser:
 
 def _info(verify: bool) -> int:
     from .download import sha256_file
-    from .locate import real_path
+    from .lookup import real_path
     from .synth import VERSIONS, read_meta
 
     print(f"cache directory: {cache.data_dir()}  (set ${cache.ENV_VAR} to change)")
@@ -92,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
     cmd = getattr(args, "data_command", None)
     try:
         if cmd == "download":
-            from .download import download
+            from .download import download_dataset
 
-            path = download(args.name, args.dir, force=args.force)
+            path = download_dataset(args.name, args.dir, force=args.force)
             print(f"{args.name}: ready in {path}")
         elif cmd == "synth":
             from .synth import synthesize

@@ -136,7 +136,7 @@ def fetch_file(spec: registry.FileSpec, directory: Path, *, progress: bool = Tru
     raise DownloadError(f"could not download {spec.name} from any source: " + "; ".join(errors))
 
 
-def download(name: str, directory: str | os.PathLike | None = None, *, force: bool = False,
+def download_dataset(name: str, directory: str | os.PathLike | None = None, *, force: bool = False,
              progress: bool = True, timeout: float = 60.0, log=print) -> Path:
     """Download the real data set ``name`` into ``directory`` (default ``cache.real_dir(name)``).
 

@@ -63,7 +63,7 @@ def gallery(name: str, synthetic: bool = False, out: str | os.PathLike | None = 
     defaults to ``<name>_synthetic.png`` or ``<name>_real.png`` in the current directory.
     """
     from . import loaders, registry
-    from .locate import locate
+    from .lookup import locate
 
     ds = registry.get(name)
     path = locate(ds.name, synthetic=synthetic)

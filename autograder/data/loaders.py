@@ -54,7 +54,7 @@ def check_array(ds: registry.Dataset, path: Path, spec: registry.ArraySpec, arr)
     shape, dtype = tuple(arr.shape), np.dtype(arr.dtype)
     ok = len(shape) == len(spec.shape) and all(e is None or e == s for e, s in zip(spec.shape, shape))
     if not ok:
-        want = "(" + ", ".join("N" if e is None else str(e) for e in spec.shape) + ")"
+        want = "(" + ", ".join("N" if e is None else str(e) for e in spec.shape) + ("," if len(spec.shape) == 1 else "") + ")"
         raise corrupt(ds, path, f"'{spec.key}' has shape {shape}, expected {want}")
     if dtype.kind not in spec.kind or (spec.itemsize is not None and dtype.itemsize != spec.itemsize):
         raise corrupt(ds, path, f"'{spec.key}' has dtype {dtype}, expected "
@@ -94,7 +94,7 @@ def _check_labels(ds: registry.Dataset, path: Path, key: str, labels: np.ndarray
 def galaxy10_file(path: PathLike | None = None) -> Path:
     """Resolve ``path`` (a file, a directory holding ``Galaxy10.h5``, or ``None`` = located) to the file."""
     if path is None:
-        from .locate import locate
+        from .lookup import locate
 
         return locate("galaxy10")
     p = Path(path).expanduser()
@@ -146,7 +146,7 @@ def load_signs(directory: PathLike | None = None) -> tuple[np.ndarray, np.ndarra
     """
     ds = registry.SIGNS
     if directory is None:
-        from .locate import locate
+        from .lookup import locate
 
         directory = locate("signs")
     d = Path(directory).expanduser()
@@ -190,7 +190,7 @@ def load_mnist_arrays(root: PathLike | None = None, train: bool = True) -> tuple
     """
     ds = registry.MNIST
     if root is None:
-        from .locate import locate
+        from .lookup import locate
 
         root = locate("mnist")
     root = Path(root).expanduser()
@@ -219,7 +219,7 @@ def load_mnist(root: PathLike | None = None, train: bool = True, **kwargs):
     import torchvision
 
     if root is None:
-        from .locate import locate
+        from .lookup import locate
 
         root = locate("mnist")
     load_mnist_arrays(root, train)  # clear errors instead of torchvision's
