@@ -18,11 +18,16 @@ from .pytest_plugin import GradeCollector
 from .results import Report
 
 
+TEST_TIMEOUT_S = 300  # per test; a test that hits it fails alone ("took too long")
+
+
 def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, verbose: bool = False,
-        extra_args: list[str] | None = None) -> Report:
+        extra_args: list[str] | None = None, test_timeout: float = TEST_TIMEOUT_S) -> Report:
     """Grade ``submission_dir`` with the assignment's tests (public + hidden when available).
 
-    Returns a :class:`Report`; the suite's own output is swallowed unless ``verbose``.
+    Each test is stopped after ``test_timeout`` seconds (see ``--test-timeout`` in the plugin: an
+    endless Python loop is interrupted and only that test fails). Returns a :class:`Report`; the suite's own
+    output is swallowed unless ``verbose``.
     """
     tests = assignment.tests_dir(hidden=hidden)
     collector = GradeCollector()
@@ -34,6 +39,7 @@ def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, ve
         "-o", "addopts=",
         "--import-mode=importlib",
         "-q",
+        f"--test-timeout={test_timeout:g}",
         *(extra_args or []),
     ]
     saved_path = list(sys.path)

@@ -30,7 +30,7 @@ def _cmd_check(args) -> int:
     if not folder.is_dir():
         print(f"error: submission folder {folder} does not exist", file=sys.stderr)
         return 2
-    report = check.run(assignment, folder, hidden=not args.public, verbose=args.verbose)
+    report = check.run(assignment, folder, hidden=not args.public, verbose=args.verbose, test_timeout=args.test_timeout)
     if args.json:
         report.save(Path(args.json))
     if not args.quiet:
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--submission", help="folder with your modules (default: assignments/<assignment>)")
     p.add_argument("--public", action="store_true", help="run only the public tests, as a student sees them")
     p.add_argument("--json", help="also write the result as JSON to this file")
+    p.add_argument("--test-timeout", type=float, default=300, help="seconds before a single test is stopped (default 300)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing; the exit status tells")
     p.add_argument("-v", "--verbose", action="store_true", help="show passing tests and full tracebacks")
     p.set_defaults(func=_cmd_check)

@@ -87,10 +87,10 @@ def explain(exc: BaseException, tb=None, submission_dir: Path | None = None) -> 
         if isinstance(link, SubmissionImportError):
             return str(link)
     name = type(exc).__name__
-    if isinstance(exc, AssertionError) or name == "Failed":
+    if name == "TestTimeout":
+        message = f"stopped after {str(exc).removeprefix('Timeout >')}: the test took too long (an endless loop, or far too slow?)"
+    elif isinstance(exc, AssertionError) or name == "Failed":
         message = _assertion_text(exc)
-        if message.startswith("Timeout >"):
-            message = f"stopped after {message[len('Timeout >'):].split()[0]}: the test took too long (an endless loop, or far too slow?)"
     else:
         text = " ".join(str(exc).split())
         message = f"your code raised {name}" + (f": {text}" if text else "") + _student_location(tb, submission_dir)

@@ -16,6 +16,8 @@ Options:
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,7 @@ def pytest_addoption(parser):
     group = parser.getgroup("autograder")
     group.addoption("--submission", default=None, help="submission folder to grade")
     group.addoption("--grade-json", default=None, help="write the grade report as JSON here")
+    group.addoption("--test-timeout", type=float, default=0, help="stop a test after this many seconds (0: never)")
 
 
 def pytest_configure(config):
@@ -106,6 +109,33 @@ def pytest_collection_modifyitems(config, items):
     ]
     if missing:
         raise pytest.UsageError("graded tests need @pytest.mark.points and a task marker: " + ", ".join(missing))
+
+
+class TestTimeout(BaseException):
+    """Raised in a test that ran past ``--test-timeout``.
+
+    A BaseException so neither student code (``except Exception``) nor hypothesis (which would
+    shrink, re-running the endless example) swallows it.
+    """
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    seconds = item.config.getoption("test_timeout")
+    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        return (yield)
+
+    def stop(signum, frame):
+        raise TestTimeout(f"Timeout >{seconds:g}s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return (yield)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -110,3 +110,14 @@ def test_batch_grading_writes_csv_and_feedback_and_resumes(tmp_path):
     again = grade.grade_batch(a, subs, out, progress=False)
     assert (out / "alice" / "results.json").stat().st_mtime_ns == stamp
     assert again["bob"].earned == reports["bob"].earned == 0
+
+
+def test_endless_loop_costs_only_the_tests_that_hit_it(tmp_path):
+    a = course.get(A3)
+    folder = mutants.copy_submission(a.solution_dir, tmp_path / "student")
+    path = folder / "positional_encoding.py"
+    path.write_text(path.read_text().replace("    if mode == \"add\":", "    while True:\n        pass\n    if mode == \"add\":"))
+    proc = cli("check", A3, "--submission", str(folder), "--test-timeout", "2")
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout
+    assert "0 / 6" in proc.stdout and "12 / 12" in proc.stdout, proc.stdout
+    assert "took too long" in proc.stdout
