@@ -157,8 +157,7 @@ def _render_chunk(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     bg = base[:, :, None, None] * (grad * tex * (1.0 - 0.25 * shadow))[:, None]
 
     img = fg * alpha[:, None] + bg * (1.0 - alpha[:, None])
-    img = img + rng.normal(0, 0.012, (B, 1, 1, 1)).astype(np.float32) * rng.standard_normal(
-        img.shape, dtype=np.float32) * 2.0
+    img = img + u(0.004, 0.03)[:, None, None, None] * rng.standard_normal(img.shape, dtype=np.float32)
     return np.clip(np.rint(img.transpose(0, 2, 3, 1) * 255), 0, 255).astype(np.uint8)
 
 

@@ -143,6 +143,15 @@ def plot(results: list[dict], out: Path) -> None:
     fig.savefig(out / "galaxy10_synthetic_curves.png", dpi=100)
     plt.close(fig)
 
+    plot_confusion(results, out)
+
+
+def plot_confusion(results: list[dict], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     cm = np.sum([np.asarray(r["confusion"]) for r in results], axis=0)
     norm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
     fig, ax = plt.subplots(figsize=(8, 7))
@@ -155,10 +164,11 @@ def plot(results: list[dict], out: Path) -> None:
     names = [f"{i}: {c}" for i, c in enumerate(GALAXY10_CLASSES)]
     ax.set_xticks(range(10), [str(i) for i in range(10)])
     ax.set_yticks(range(10), names, fontsize=8)
-    ax.set(xlabel="predicted", ylabel="true",
-           title=f"test split, best-val-loss checkpoint, summed over seeds {[r['seed'] for r in results]}")
+    ax.set(xlabel="predicted class", ylabel="true class",
+           title=f"GalaxyCNN on the synthetic stand-in: test split, best-val-loss checkpoint,\n"
+                 f"summed over seeds {[r['seed'] for r in results]} (rows: true, colour: row-normalised)")
     fig.tight_layout()
-    fig.savefig(out / "galaxy10_synthetic_confusion.png", dpi=100)
+    fig.savefig(out / "galaxy10_synthetic_confusion.png", dpi=100, bbox_inches="tight")
     plt.close(fig)
 
 
@@ -169,7 +179,11 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", type=Path, default=Path("docs/data"))
+    ap.add_argument("--replot", action="store_true", help="redraw the confusion matrix from the saved JSON")
     args = ap.parse_args()
+    if args.replot:
+        plot_confusion(json.loads((args.out / "galaxy10_measure.json").read_text())["runs"], args.out)
+        return
     torch.set_num_threads(args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
     results = [run_seed(s, args.n, args.epochs) for s in args.seeds]
