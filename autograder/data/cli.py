@@ -67,6 +67,7 @@ def _info(verify: bool) -> int:
             extra = f", {f.size} bytes" if f.size else ""
             extra += f", sha256 {f.sha256[:12]}..." if f.sha256 else ""
             print(f"  file {f.name}{extra}")
+        real = None
         try:
             real = real_path(ds.name)
             state = f"present at {real}" if real else f"absent (expected in {cache.real_dir(ds.name)})"

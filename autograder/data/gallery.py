@@ -25,15 +25,13 @@ def plot_grid(images: np.ndarray, labels: np.ndarray, class_names: list[str] | t
               out: str | os.PathLike, per_class: int = 3, title: str | None = None,
               seed: int = 0, cell: float = 1.35) -> Path:
     """Save a ``per_class x len(class_names)`` grid of ``images`` (uint8 ``(N, H, W[, 3])``) to ``out``."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    # A bare Figure (no pyplot): works headless and leaves a notebook's backend alone.
+    from matplotlib.figure import Figure
 
     n_classes = len(class_names)
     picks = pick_examples(np.asarray(labels), n_classes, per_class, seed)
-    fig, axes = plt.subplots(per_class, n_classes, figsize=(cell * n_classes, cell * per_class + 0.9),
-                             squeeze=False)
+    fig = Figure(figsize=(cell * n_classes, cell * per_class + 0.9))
+    axes = fig.subplots(per_class, n_classes, squeeze=False)
     for r in range(per_class):
         for c in range(n_classes):
             ax = axes[r, c]
@@ -51,7 +49,6 @@ def plot_grid(images: np.ndarray, labels: np.ndarray, class_names: list[str] | t
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
-    plt.close(fig)
     return out
 
 
