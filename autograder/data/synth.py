@@ -32,7 +32,7 @@ def synthesize(name: str, out: str | os.PathLike | None = None, n: int | None = 
     ``n``: Galaxy10 images; SIGNS training images (the test file gets ``max(6, n // 9)``, 120 for
     the default 1080); MNIST training images (the test set is always the 297 held-out digits).
     ``None`` = ``registry.get(name).default_synth_n``. Deterministic per ``(n, seed)``.
-    Returns ``result_path(name, out)``.
+    Returns ``result_path(name, out)``. For Galaxy10 ``out`` may also be a ``.h5`` file path.
     """
     ds = registry.get(name)
     n = ds.default_synth_n if n is None else int(n)
@@ -40,6 +40,8 @@ def synthesize(name: str, out: str | os.PathLike | None = None, n: int | None = 
     if ds.name == "galaxy10":
         from .synth_galaxy10 import write_galaxy10
 
+        if out.suffix == ".h5":  # an explicit file name: write just that file
+            return write_galaxy10(out, n, seed)
         write_galaxy10(out, n, seed)
     elif ds.name == "signs":
         from .synth_signs import write_signs

@@ -79,3 +79,12 @@ def test_gallery_of_the_stand_in_is_a_png(tmp_path, small_defaults, name, cols, 
     assert cli.main(["gallery", name, "--synthetic", "--out", str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shapes == [(cols, 3)]
+
+
+def test_synth_galaxy10_accepts_an_h5_file_path(tmp_path, capsys):
+    target = tmp_path / "sub" / "my_galaxies.h5"
+    assert cli.main(["synth", "galaxy10", "--n", "20", "--out", str(target)]) == 0
+    from autograder.data import load_galaxy10
+
+    assert load_galaxy10(target)[0].shape == (20, 69, 69, 3)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["my_galaxies.h5"]
