@@ -6,6 +6,8 @@ nbgrader's source folder is a staging area built from the one source by
 and public tests come from the generated skeleton ``assignments/<id>/`` -- nbgrader copies
 ``.py`` files verbatim, so the solution modules must never be staged.
 """
+from autograder import course
+
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
 c.CourseDirectory.course_id = "dl-course"
@@ -18,3 +20,7 @@ c.CourseDirectory.db_url = "sqlite:///build/nbgrader/gradebook.db"
 # Released alongside the notebook: the skeleton modules, the public tests, the README.
 c.CourseDirectory.include = ["*"]
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis", "instructor"]
+
+# At autograde nbgrader copies every staged (non-notebook) file over the submission. The graded
+# modules must stay as the student wrote them; the public tests are restored from the source.
+c.Autograde.exclude_overwriting = {a.id: list(a.modules) for a in course.assignments()}

@@ -52,7 +52,7 @@ def build(assignment: Assignment, course_dir: Path | None = None) -> Path:
     (course_dir / "build" / "nbgrader").mkdir(parents=True, exist_ok=True)
     config = Config()
     config_file = assignment.root / "nbgrader_config.py"
-    exec(compile(config_file.read_text(), str(config_file), "exec"), {"get_config": lambda: config})
+    exec(compile(config_file.read_text(), str(config_file), "exec"), {"get_config": lambda: config, "__file__": str(config_file)})
     config.CourseDirectory.root = str(course_dir)
     config.CourseDirectory.db_url = f"sqlite:///{course_dir / 'build' / 'nbgrader' / 'gradebook.db'}"
     api = NbGraderAPI(config=config)

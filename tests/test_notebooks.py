@@ -26,6 +26,13 @@ def test_reference_report_runs_and_draws_its_plots(assignment, tmp_path):
     manual_code = [c for c in nb.cells if c.cell_type == "code" and _nbgrader(c).get("grade") and _nbgrader(c).get("solution")]
     assert plots and all(any("image/png" in o.get("data", {}) for o in c.outputs) for c in manual_code), \
         "every manually graded code cell should draw its plot"
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            results = [o for o in cell.outputs if o.output_type == "execute_result"]
+            assert len(results) == 1 and float(results[0]["data"]["text/plain"]) == meta["points"], \
+                f"{meta['grade_id']} should print full points for the reference: {cell.outputs}"
+            assert not [o for o in cell.outputs if o.output_type == "stream"], "test cells must stay silent"
 
 
 @pytest.mark.parametrize("assignment", WITH_NOTEBOOK, ids=[a.id for a in WITH_NOTEBOOK])
@@ -48,3 +55,31 @@ def test_student_report_has_blank_answers_and_no_outputs(assignment):
     assert answers and all("YOUR ANSWER HERE" in c.source or "raise NotImplementedError" in c.source for c in answers)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     assert not any("Rubric" in c.source for c in nb.cells)
+
+
+def _test_cells(nb):
+    """(task, points, source) of the autograded test cells (grade, not solution)."""
+    import re
+
+    out = []
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            match = re.search(r'score\("([^"]+)", task="([^"]+)"\)', cell.source)
+            assert match, f"test cell {meta['grade_id']} should call autograder.nbcell.score"
+            out.append((match.group(1), match.group(2), meta["points"], cell.source))
+    return out
+
+
+@pytest.mark.parametrize("assignment", WITH_NOTEBOOK, ids=[a.id for a in WITH_NOTEBOOK])
+def test_autograded_cells_cover_every_task_with_its_points(assignment, reference_reports):
+    from autograder.nbcell import test_cell_source
+
+    nb = nbformat.read(assignment.solution_dir / assignment.notebook, as_version=4)
+    cells = _test_cells(nb)
+    tasks = {t.key: t.possible for t in reference_reports[assignment.id].tasks()}
+    assert {task for _, task, _, _ in cells} == set(tasks), "one autograded cell per task"
+    for assignment_id, task, points, source in cells:
+        assert assignment_id == assignment.id
+        assert points == tasks[task], f"task {task}: cell has {points} points, the tests {tasks[task]}"
+        assert source == test_cell_source(assignment.id, task)

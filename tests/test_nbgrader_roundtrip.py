@@ -1,0 +1,71 @@
+"""The real nbgrader round trip: generate_assignment -> submit -> autograde -> generate_feedback -> export.
+
+Runs nbgrader's own command line in a throw-away course folder that uses this course's
+nbgrader_config.py; the report notebooks execute in a real kernel and their autograded cells
+run the grader on the submitted modules.
+"""
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import release
+from autograder.course import course_root
+from cases import ASSIGNMENTS
+
+WITH_NOTEBOOK = [a for a in ASSIGNMENTS if a.notebook]
+
+
+def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
+    scripts = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": scripts + os.pathsep + os.environ["PATH"], "MPLBACKEND": "Agg"}
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", WITH_NOTEBOOK, ids=[a.id for a in WITH_NOTEBOOK])
+def test_round_trip_reference_full_skeleton_zero(assignment, tmp_path):
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(course_root() / "nbgrader_config.py", root)
+    release.stage(assignment, root)
+    nbgrader(root, "generate_assignment", assignment.id, "--force")
+    released = root / "release" / assignment.id
+    for student in ("alice", "bob"):
+        folder = root / "build" / "nbgrader" / "submitted" / student / assignment.id
+        shutil.copytree(released, folder)
+        if student == "alice":  # hands in the reference modules and writes answers
+            for module in assignment.modules:
+                shutil.copy(assignment.solution_dir / module, folder / module)
+            nb_path = folder / assignment.notebook
+            nb_path.write_text(nb_path.read_text().replace("YOUR ANSWER HERE", "An answer written by alice."))
+    nbgrader(root, "autograde", assignment.id, "--force")
+    nbgrader(root, "generate_feedback", assignment.id, "--force")
+    nbgrader(root, "export", "--to", str(tmp_path / "grades.csv"))
+
+    rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "grades.csv").open())}
+    from autograder.nbcell import report
+
+    autograded_max = sum(t.possible for t in report(assignment.id, assignment.solution_dir).tasks())
+    assert float(rows["alice"]["score"]) == autograded_max, rows["alice"]
+    assert float(rows["bob"]["score"]) == 0, rows["bob"]
+    assert float(rows["alice"]["max_score"]) > autograded_max, "manually graded cells count toward the maximum"
+    for student in ("alice", "bob"):
+        feedback = root / "build" / "nbgrader" / "feedback" / student / assignment.id / f"{Path(assignment.notebook).stem}.html"
+        assert feedback.is_file(), feedback
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'build' / 'nbgrader' / 'gradebook.db'}") as gb:
+        assert gb.find_submission(assignment.id, "alice").needs_manual_grade, "alice's answers must wait for a TA"
+        # The graded module was kept as submitted, not overwritten by the staged skeleton.
+        autograded = root / "build" / "nbgrader" / "autograded" / "alice" / assignment.id
+        for module in assignment.modules:
+            assert (autograded / module).read_text() == (assignment.solution_dir / module).read_text()
