@@ -69,8 +69,20 @@ def _cmd_release(args) -> int:
 def _cmd_grade(args) -> int:
     from . import grade
 
-    return grade.main(course.get(args.assignment), Path(args.submissions), Path(args.out),
-                      force=args.force, workers=args.workers)
+    assignment = course.get(args.assignment)
+    code = grade.main(assignment, Path(args.submissions), Path(args.out), force=args.force, workers=args.workers)
+    if code == 0 and args.gradebook is not None:
+        from . import gradebook
+        from .results import Report
+
+        reports = {p.parent.name: Report.from_json(p.read_text()) for p in Path(args.out).glob("*/results.json")}
+        try:
+            n = gradebook.record(assignment, reports, args.gradebook or None)
+        except gradebook.GradebookError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {n} task scores into the nbgrader gradebook")
+    return code
 
 
 def _cmd_demo(args) -> int:
@@ -110,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="where grades.csv and feedback go")
     p.add_argument("--workers", type=int, default=None, help="parallel graders (default: number of cores)")
     p.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
+    p.add_argument("--gradebook", nargs="?", const="", default=None, metavar="DB_URL",
+                   help="also write the task scores into the nbgrader gradebook (default: the course's)")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser("demo", help="grade the bundled sample submissions of every assignment")

@@ -39,6 +39,11 @@ def score(assignment_id: str, task: str, folder: str | Path = ".") -> float:
     return round(tasks[task].earned, 3) if task in tasks else 0.0
 
 
+def test_cell_grade_id(task: str) -> str:
+    """nbgrader grade id of the autograded cell of ``task``."""
+    return f"tests_task{task}"
+
+
 def test_cell_source(assignment_id: str, task: str) -> str:
     """The exact source of the autograded test cell for ``task``."""
     return f'from autograder.nbcell import score\nscore("{assignment_id}", task="{task}")'

@@ -69,3 +69,28 @@ def test_round_trip_reference_full_skeleton_zero(assignment, tmp_path):
         autograded = root / "build" / "nbgrader" / "autograded" / "alice" / assignment.id
         for module in assignment.modules:
             assert (autograded / module).read_text() == (assignment.solution_dir / module).read_text()
+
+
+def test_batch_grader_writes_the_same_grade_ids_into_the_gradebook(tmp_path):
+    """`grade --gradebook` fills the notebook's autograded cells; `nbgrader export` shows those scores."""
+    assignment = next(a for a in WITH_NOTEBOOK if a.id == "a3_positional_encoding")
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(course_root() / "nbgrader_config.py", root)
+    release.stage(assignment, root)
+    nbgrader(root, "generate_assignment", assignment.id, "--force")
+    subs = tmp_path / "subs"
+    shutil.copytree(assignment.solution_dir, subs / "alice", ignore=shutil.ignore_patterns("tests", "instructor"))
+    shutil.copytree(assignment.skeleton_dir, subs / "bob", ignore=shutil.ignore_patterns("tests"))
+    db = f"sqlite:///{root / 'build' / 'nbgrader' / 'gradebook.db'}"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment.id, str(subs),
+                           "--out", str(tmp_path / "out"), "--gradebook", db],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0 and "task scores into the nbgrader gradebook" in proc.stdout, proc.stdout + proc.stderr
+    nbgrader(root, "export", "--to", str(tmp_path / "grades.csv"))
+    rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "grades.csv").open())}
+    ours = {r["student"]: r for r in csv.DictReader((tmp_path / "out" / "grades.csv").open())}
+    for student in ("alice", "bob"):
+        total = float(ours[student]["total"]) + float(ours[student]["bonus"])
+        assert float(rows[student]["score"]) == total, (rows[student], ours[student])
+    assert float(rows["alice"]["score"]) > 0 and float(rows["bob"]["score"]) == 0

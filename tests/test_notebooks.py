@@ -68,6 +68,9 @@ def _test_cells(nb):
             match = re.search(r'score\("([^"]+)", task="([^"]+)"\)', cell.source)
             assert match, f"test cell {meta['grade_id']} should call autograder.nbcell.score"
             out.append((match.group(1), match.group(2), meta["points"], cell.source))
+            from autograder.nbcell import test_cell_grade_id
+
+            assert meta["grade_id"] == test_cell_grade_id(match.group(2)), "the batch grader writes under this id"
     return out
 
 
