@@ -5,6 +5,7 @@
     generate [<assignment>...]            regenerate the student skeletons from solutions/
     release [<assignment>...]             regenerate skeletons and build release/ with nbgrader
     grade <assignment> <submissions> --out DIR   grade a folder of submissions (one sub-folder each)
+    review <assignment> <submissions> --out DIR  HTML pages for TAs: report, autograde results, rubric
     demo                                  build skeletons, grade the bundled samples, print the table
 """
 from __future__ import annotations
@@ -85,6 +86,19 @@ def _cmd_grade(args) -> int:
     return code
 
 
+def _cmd_review(args) -> int:
+    from . import review
+
+    submissions = Path(args.submissions)
+    if not submissions.is_dir():
+        print(f"error: {submissions} is not a folder of submissions (one sub-folder per student)", file=sys.stderr)
+        return 2
+    index = review.build(course.get(args.assignment), submissions, Path(args.out),
+                         grades=Path(args.grades) if args.grades else None, execute=args.execute)
+    print(f"review bundle: {index}")
+    return 0
+
+
 def _cmd_demo(args) -> int:
     from . import demo
 
@@ -125,6 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gradebook", nargs="?", const="", default=None, metavar="DB_URL",
                    help="also write the task scores into the nbgrader gradebook (default: the course's)")
     p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser("review", help="per-student HTML pages for TAs: report, autograde results, rubric")
+    p.add_argument("assignment")
+    p.add_argument("submissions", help="folder with one sub-folder per student")
+    p.add_argument("--out", required=True, help="where index.html and the pages go")
+    p.add_argument("--grades", help="a `grade --out` folder to take the scores from (default: grade now)")
+    p.add_argument("--execute", action="store_true", help="re-run each notebook first (runs student code)")
+    p.set_defaults(func=_cmd_review)
 
     p = sub.add_parser("demo", help="grade the bundled sample submissions of every assignment")
     p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
