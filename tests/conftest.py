@@ -7,17 +7,26 @@ from autograder import grade, mutants
 from cases import ASSIGNMENTS
 
 
+class _LazyReports(dict):
+    """{assignment id: Report}, each graded on first use (so a test worker grades only what it needs)."""
+
+    def __init__(self, make):
+        super().__init__()
+        self._make = make
+        self._by_id = {a.id: a for a in ASSIGNMENTS}
+
+    def __missing__(self, assignment_id):
+        self[assignment_id] = report = self._make(self._by_id[assignment_id])
+        return report
+
+
 @pytest.fixture(scope="session")
 def reference_reports():
-    """{assignment id: Report of the reference solution}, graded once per session."""
-    return {a.id: grade.grade_one(a, a.solution_dir) for a in ASSIGNMENTS}
+    """Reports of the reference solutions."""
+    return _LazyReports(lambda a: grade.grade_one(a, a.solution_dir))
 
 
 @pytest.fixture(scope="session")
 def skeleton_reports(tmp_path_factory):
-    """{assignment id: Report of the untouched skeleton}, graded once per session."""
-    out = {}
-    for a in ASSIGNMENTS:
-        folder = mutants.copy_submission(a.skeleton_dir, tmp_path_factory.mktemp(a.id))
-        out[a.id] = grade.grade_one(a, folder)
-    return out
+    """Reports of the untouched skeletons (copied as a student would hand them in)."""
+    return _LazyReports(lambda a: grade.grade_one(a, mutants.copy_submission(a.skeleton_dir, tmp_path_factory.mktemp(a.id))))
