@@ -26,7 +26,7 @@ def _cmd_list(args) -> int:
 def _cmd_check(args) -> int:
     from . import check, feedback
 
-    assignment = course.get(args.assignment)
+    assignment = course.get(args.assignment, near=Path(args.submission or "."))
     folder = Path(args.submission) if args.submission else assignment.skeleton_dir
     if not folder.is_dir():
         print(f"error: submission folder {folder} does not exist", file=sys.stderr)

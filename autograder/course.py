@@ -37,6 +37,7 @@ class Assignment:
     modules: tuple[str, ...]
     notebook: str | None
     root: Path = field(repr=False)
+    home: Path | None = field(default=None, repr=False)  # a released folder used on its own
 
     @property
     def solution_dir(self) -> Path:
@@ -44,7 +45,7 @@ class Assignment:
 
     @property
     def skeleton_dir(self) -> Path:
-        return self.root / "assignments" / self.id
+        return self.home or self.root / "assignments" / self.id
 
     @property
     def release_dir(self) -> Path:
@@ -58,7 +59,7 @@ class Assignment:
         return self.skeleton_dir / TESTS_DIR
 
 
-def _read(config: Path, root: Path) -> Assignment:
+def _read(config: Path, root: Path, home: Path | None = None) -> Assignment:
     data = tomllib.loads(config.read_text())
     return Assignment(
         id=config.parent.name,
@@ -66,7 +67,14 @@ def _read(config: Path, root: Path) -> Assignment:
         modules=tuple(data["modules"]),
         notebook=data.get("notebook"),
         root=root,
+        home=home,
     )
+
+
+def standalone(folder: Path) -> Assignment:
+    """A released assignment folder on its own (what a student has): its public tests only."""
+    folder = Path(folder).resolve()
+    return _read(folder / CONFIG_NAME, folder.parent, home=folder)
 
 
 def assignments(root: Path | None = None) -> list[Assignment]:
@@ -79,8 +87,14 @@ def assignments(root: Path | None = None) -> list[Assignment]:
     return [found[k] for k in sorted(found)]
 
 
-def get(assignment_id: str, root: Path | None = None) -> Assignment:
+def get(assignment_id: str, root: Path | None = None, *, near: Path | None = None) -> Assignment:
+    """The assignment ``assignment_id`` of the course; failing that, the released folder ``near``
+    (e.g. the student's submission folder) if it is that assignment."""
     known = {a.id: a for a in assignments(root)}
+    if assignment_id not in known and near is not None:
+        near = Path(near).resolve()
+        if near.name == assignment_id and (near / CONFIG_NAME).is_file():
+            return standalone(near)
     if assignment_id not in known:
         names = ", ".join(known) or "none"
         raise UnknownAssignment(f"unknown assignment {assignment_id!r}; the course has: {names}")

@@ -34,9 +34,10 @@ TESTS = textwrap.dedent('''\
     ''')
 
 
-def run(root, *args):
+def run(root, *args, cwd=None):
     env = {**os.environ, "DLCOURSE_ROOT": str(root)}
-    return subprocess.run([sys.executable, "-m", "autograder", *args], env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "autograder", *args], env=env, capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
 
 
 def test_a_new_folder_is_a_new_gradable_assignment(tmp_path):
@@ -56,3 +57,20 @@ def test_a_new_folder_is_a_new_gradable_assignment(tmp_path):
     assert full.returncode == 0 and "4 / 4" in full.stdout, full.stdout + full.stderr
     empty = run(tmp_path, "check", "z9_toy")
     assert empty.returncode == 1 and "not implemented yet: multiply by two" in empty.stdout
+
+
+def test_a_student_with_only_the_release_folder_can_check(tmp_path):
+    """Outside the course repository, `check <id> --submission .` uses the folder's public tests."""
+    from autograder import course, release
+
+    a3 = course.get("a3_positional_encoding")
+    released = release.build(a3, tmp_path / "course")
+    student = tmp_path / "home" / a3.id
+    import shutil
+
+    shutil.copytree(released, student)
+    empty_course = tmp_path / "elsewhere"
+    empty_course.mkdir()
+    proc = run(empty_course, "check", a3.id, "--submission", ".", cwd=student)
+    assert proc.returncode == 1 and "not implemented yet" in proc.stdout, proc.stdout + proc.stderr
+    assert "public tests only" in proc.stdout
