@@ -1,0 +1,365 @@
+"""The runtime inside a sandboxed child (process C, see ``jail.py``): imports the submission, then
+answers the grader's requests until told to stop or the socket closes.
+
+After importing it sends ``{"ok": true, "value": {"names": {...}, "errors": {...}}}``. Each
+request is a dict with ``"op"`` and op-specific fields; each answer is a reply frame (``wire``)::
+
+    {"ok": true,  "value": <node>, "sync": {...}, "rng": {...}}
+    {"ok": false, "error": {"type", "builtin", "args", "message", "where", "not_implemented",
+                            "errno", "filename"}}
+
+ops: attr(target, name), setattr(target, name, value), call(target, args, kwargs),
+     steps(target, args, kwargs, within, budget, description, hint), iter, next, len, float,
+     int, index, getitem(key), setitem(key, value), contains(item), str, module(name),
+     reset (kill stray processes between tests), bye.
+``target`` is a handle id, or None for the submission namespace. ``release`` (ids no longer
+referenced by the grader) and ``rng`` (global RNG states to adopt) may ride on any request.
+Tensors and generators passed as arguments that the call changed in place come back in
+``"sync"`` (path -> new value), changed global RNG states in ``"rng"``, so the grader's
+copies behave as if the call had run in its own process.
+"""
+from __future__ import annotations
+
+import builtins as _builtins
+
+globals()["__builtins__"] = dict(_builtins.__dict__)
+
+import errno as _errno
+import os
+import pickle
+import random
+import signal
+import socket
+import traceback
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .. import expect, submission as submission_mod  # noqa: F401 - preloaded for the child
+from ..explain import SubmissionImportError
+from . import wire
+from .values import Encoder, type_name
+
+_getpid = os.getpid
+_exit = os._exit
+MESSAGE_CHARS = 2000
+ARG_DEPTH = 3
+ALLOWED_BUILTIN_ERRORS = {name for name, obj in vars(_builtins).items()
+                          if isinstance(obj, type) and issubclass(obj, BaseException)}
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, runtime: "Runtime"):
+        import io
+
+        super().__init__(io.BytesIO(data))
+        self.runtime = runtime
+
+    def persistent_load(self, pid):
+        kind = pid[0]
+        if kind == "h":
+            obj = self.runtime.handles.get(pid[1], _MISSING)
+            if obj is _MISSING:
+                raise LookupError("the grader referred to an object that no longer exists")
+            return obj
+        if kind == "sub":
+            return self.runtime.submission
+        if kind == "t":  # a plain CPU tensor sent as its numpy array (see proxy.ArgPickler)
+            _, array, dtype, requires_grad = pid
+            t = torch.from_numpy(array)
+            if dtype == "bfloat16":
+                t = t.to(torch.bfloat16)
+            return t.requires_grad_(requires_grad) if requires_grad else t
+        raise pickle.UnpicklingError(f"unknown persistent id {kind!r}")
+
+
+_MISSING = object()
+
+
+def walk(args, kwargs):
+    """(path, object) for tensors and generators in call arguments, the same order as the grader's."""
+    out = []
+
+    def visit(value, path, depth):
+        tp = type(value)
+        if tp is torch.Tensor or tp is torch.nn.Parameter or tp is torch.Generator:
+            out.append((path, value))
+        elif depth < ARG_DEPTH and tp in (list, tuple):
+            for i, v in enumerate(value):
+                visit(v, path + [i], depth + 1)
+        elif depth < ARG_DEPTH and tp is dict:
+            for k, v in value.items():
+                if type(k) is str:
+                    visit(v, path + [k], depth + 1)
+
+    visit(list(args), ["a"], 0)
+    for k in sorted(kwargs):
+        visit(kwargs[k], ["k", k], 1)
+    return out
+
+
+def rng_states() -> dict:
+    return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "random": random.getstate()}
+
+
+def _same(key: str, a, b) -> bool:
+    if key == "torch":
+        return torch.equal(a, b)
+    if key == "numpy":
+        return a[0] == b[0] and np.array_equal(a[1], b[1]) and a[2:] == b[2:]
+    return a == b
+
+
+class Runtime:
+    def __init__(self, sock: socket.socket, workdir: str, modules: list[str], *, can_kill_all: bool):
+        self.sock = sock
+        self.can_kill_all = can_kill_all
+        self.pid = _getpid()
+        self.workdir = workdir
+        self.modules = modules
+        self.handles: dict[int, object] = {}
+        self.next_id = 1
+        self.submission = None
+
+    # handles --------------------------------------------------------------------------------
+    def handle(self, obj) -> int:
+        """A new id per reply: the grader releases each id once, when its proxy is gone."""
+        hid = self.next_id
+        self.next_id += 1
+        self.handles[hid] = obj
+        return hid
+
+    def release(self, ids) -> None:
+        for hid in ids:
+            self.handles.pop(hid, None)
+
+    def target(self, request):
+        t = request.get("target")
+        if t is None:
+            return self.submission
+        if t not in self.handles:
+            raise LookupError("the grader referred to an object that no longer exists")
+        return self.handles[t]
+
+    # replies --------------------------------------------------------------------------------
+    def send(self, header: dict, blobs: list[bytes]) -> None:
+        if _getpid() != self.pid:  # a process forked by student code must not answer
+            _exit(0)
+        wire.child_send(self.sock, header, blobs)
+
+    def error_node(self, exc: BaseException) -> dict:
+        tp = type(exc)
+        name = type_name(tp)
+        builtin = tp.__module__ == "builtins" and tp.__name__ in ALLOWED_BUILTIN_ERRORS
+        if isinstance(exc, SubmissionImportError):
+            name, builtin = "autograder.explain.SubmissionImportError", False
+        try:
+            message = str(exc)
+        except BaseException:  # noqa: BLE001
+            message = ""
+        args = None
+        try:
+            if all(type(a) in (str, int, float, bool) or a is None for a in exc.args) and len(exc.args) <= 5:
+                args = [a if type(a) is not str else a[:MESSAGE_CHARS] for a in exc.args]
+        except BaseException:  # noqa: BLE001
+            pass
+        where = ""
+        try:
+            root = str(Path(self.workdir).resolve())
+            for frame in traceback.extract_tb(exc.__traceback__):
+                if frame.filename.startswith(root + os.sep):
+                    where = f"{os.path.basename(frame.filename)}, line {frame.lineno}"
+        except BaseException:  # noqa: BLE001
+            pass
+        hint = None
+        seen, link = set(), exc
+        while link is not None and id(link) not in seen:
+            seen.add(id(link))
+            if isinstance(link, NotImplementedError):
+                hint = str(link)[:MESSAGE_CHARS]
+                break
+            link = link.__cause__ or link.__context__
+        node = {"type": name[:200], "builtin": builtin, "args": args, "message": message[:MESSAGE_CHARS],
+                "where": where, "not_implemented": hint}
+        if isinstance(exc, OSError):
+            node["errno"] = exc.errno if type(exc.errno) is int else None
+            node["filename"] = str(exc.filename)[:500] if exc.filename is not None else None
+            if exc.errno in (_errno.EFBIG, _errno.ENOSPC):
+                node["limit"] = "file"
+        if isinstance(exc, MemoryError) or "can't allocate memory" in message or "not enough memory" in message:
+            node["limit"] = "memory"
+        if isinstance(exc, BlockingIOError) and exc.errno == _errno.EAGAIN and exc.filename is None:
+            node["limit"] = "processes"
+        return node
+
+    def reply_error(self, exc: BaseException) -> None:
+        self.send({"ok": False, "error": self.error_node(exc)}, [])
+
+    # the loop -------------------------------------------------------------------------------
+    def start(self) -> None:
+        try:
+            self.submission = submission_mod.load(Path(self.workdir), self.modules)
+        except BaseException as exc:  # noqa: BLE001
+            self.reply_error(exc)
+            return
+        if _getpid() != self.pid:
+            _exit(0)
+        names = {}
+        for mod_name, module in self.submission._modules.items():
+            names[mod_name] = sorted(n for n in vars(module) if not n.startswith("_"))[:10000]
+        self.send({"ok": True, "value": {"names": names, "errors": dict(self.submission._errors)}}, [])
+
+    def serve(self) -> None:
+        self.start()
+        while True:
+            try:
+                request = wire.child_recv(self.sock)
+            except (wire.ChannelClosed, OSError):
+                _exit(0)
+            self.answer(request)
+
+    def answer(self, raw) -> None:
+        before_rng = versions = None
+        try:
+            request = _Unpickler(raw, self).load()
+            if request.get("op") == "bye":
+                _exit(0)
+            self.release(request.get("release", ()))
+            rng = request.get("rng")
+            if rng:
+                torch.set_rng_state(rng["torch"])
+                np.random.set_state(rng["numpy"])
+                random.setstate(rng["random"])
+            before_rng = rng_states()
+            args, kwargs = request.get("args", ()), request.get("kwargs", {})
+            versions = [(p, o, o.get_state() if type(o) is torch.Generator else o._version) for p, o in walk(args, kwargs)]
+            value = self.dispatch(request, args, kwargs)
+            as_handle = request["op"] in ("iter", "module")
+        except BaseException as exc:  # noqa: BLE001 - everything student code raises goes back
+            if _getpid() != self.pid:
+                _exit(0)
+            self.finish({"ok": False, "error": self.error_node(exc)}, Encoder(self.handle), before_rng, versions)
+            return
+        try:
+            encoder = Encoder(self.handle)
+            node = encoder.as_handle(value) if as_handle else encoder.encode(value)
+            self.finish({"ok": True, "value": node}, encoder, before_rng, versions)
+        except BaseException as exc:  # noqa: BLE001 - e.g. a tensor too large to copy
+            if _getpid() != self.pid:
+                _exit(0)
+            self.finish({"ok": False, "error": self.error_node(exc)}, Encoder(self.handle), before_rng, versions)
+
+    def finish(self, header: dict, encoder: Encoder, before_rng, versions) -> None:
+        """Add in-place changes of arguments and global RNG states, send, reap zombies."""
+        try:
+            sync = []
+            for path, obj, before in versions or ():
+                if type(obj) is torch.Generator:
+                    state = obj.get_state()
+                    if not torch.equal(state, before):
+                        sync.append([path, encoder.tensor(state)])
+                elif obj._version != before:
+                    sync.append([path, encoder.tensor(obj)])
+            if sync:
+                header["sync"] = sync
+            if before_rng is not None:
+                after = rng_states()
+                changed = {k: v for k, v in after.items() if not _same(k, v, before_rng[k])}
+                if changed:
+                    header["rng"] = self.encode_rng(changed, encoder)
+        except BaseException:  # noqa: BLE001 - the reply itself matters more
+            header.pop("sync", None)
+            header.pop("rng", None)
+        self.send(header, encoder.blobs)
+        self.reap()
+
+    @staticmethod
+    def encode_rng(changed: dict, encoder: Encoder) -> dict:
+        out = {}
+        if "torch" in changed:
+            out["torch"] = encoder.tensor(changed["torch"])
+        if "numpy" in changed:
+            kind, keys, pos, has_gauss, cached = changed["numpy"]
+            out["numpy"] = {"keys": encoder.encode(np.asarray(keys, dtype=np.uint32)), "pos": int(pos),
+                            "has_gauss": int(has_gauss), "cached": float(cached)}
+        if "random" in changed:
+            version, internal, gauss = changed["random"]
+            out["random"] = {"version": int(version), "state": [int(v) for v in internal],
+                             "gauss": None if gauss is None else float(gauss)}
+        return out
+
+    def reap(self) -> None:
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+
+    def dispatch(self, request: dict, args, kwargs):
+        op = request["op"]
+        if op == "attr":
+            return getattr(self.target(request), request["name"])
+        if op == "module":
+            return self.submission.module(request["name"])
+        obj = self.target(request)
+        if op == "call":
+            return obj(*args, **kwargs)
+        if op == "steps":
+            within = request.get("within") or self.workdir
+            return expect.python_steps(obj, *args, within=Path(within), budget=request["budget"],
+                                       description=request["description"], hint=request.get("hint"), **kwargs)
+        if op == "setattr":
+            setattr(obj, request["name"], request["value"])
+            return None
+        if op == "iter":
+            return iter(obj)
+        if op == "next":
+            return next(obj)
+        if op == "len":
+            return len(obj)
+        if op in ("float", "int", "index", "complex"):
+            return {"float": float, "int": int, "complex": complex, "index": _index}[op](obj)
+        if op == "getitem":
+            return obj[request["key"]]
+        if op == "setitem":
+            obj[request["key"]] = request["value"]
+            return None
+        if op == "contains":
+            return request["item"] in obj
+        if op == "str":
+            return str(obj)
+        if op == "reset":
+            return self.reset()
+        raise ValueError(f"unknown op {op!r}")
+
+    def reset(self) -> int:
+        """Kill every other process of this sandbox's user (strays of a fork bomb, daemons)."""
+        if not self.can_kill_all:
+            return 0
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        self.reap()
+        return 1
+
+
+def _index(obj):
+    import operator
+
+    return operator.index(obj)
+
+
+def serve(sock: socket.socket, workdir: str, modules: list[str], *, can_kill_all: bool) -> None:
+    """Run the child runtime on ``sock`` (blocking); never returns.
+
+    ``can_kill_all``: this process has a user (and pid namespace) of its own, so ``kill(-1)``
+    reaches only its own strays.
+    """
+    sock.setblocking(True)
+    try:
+        torch.set_num_threads(int(os.environ.get("AUTOGRADER_CHILD_THREADS", "1")))
+    except RuntimeError:
+        pass
+    Runtime(sock, workdir, modules, can_kill_all=can_kill_all).serve()

@@ -1,0 +1,381 @@
+"""A warm process that has imported torch and the child runtime, and forks sandboxes on request.
+
+Started by the trusted grader as ``python -m autograder.sandbox.forkserver FD [--cold]`` with a
+minimal environment (what a child could read back from ``/proc/self/environ``). ``FD`` is a
+``SOCK_SEQPACKET`` socket; one message per request, JSON:
+
+    grader -> server   {"spawn": spec}   with two file descriptors attached (SCM_RIGHTS): the
+                       child's end of a fresh socketpair and the write end of a status pipe
+    server -> grader   {"ready": pid} once, then {"spawned": pid} per request
+
+The server forks process A (see ``jail.py``) for each request and forgets it (SIGCHLD is
+ignored, so A is reaped by the kernel). A, B and C write one line per event on the status
+pipe: ``mode M``, ``pid B``, ``cpid C``, ``child STATUS`` (C's raw wait status, written by B),
+``end STATUS`` (B's, written by A), ``error TEXT`` (setup failed). The server exits when the
+grader closes its end; every A dies with it (PDEATHSIG), every B with its A, and with B the
+whole pid namespace.
+
+``--cold`` skips the preload: the measurement of what a per-submission interpreter costs.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PRELOAD = ("torch", "numpy", "autograder.sandbox.child")
+READY_TIMEOUT_S = 300.0
+
+
+# --- server side ---------------------------------------------------------------------------------
+def _write(fd: int, line: str) -> None:
+    try:
+        os.write(fd, (line.replace("\n", " ") + "\n").encode())
+    except OSError:
+        pass
+
+
+def _process_a(spec: dict, sock_fd: int, status_fd: int) -> None:
+    from . import jail, linux
+
+    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for name in PRELOAD:  # a no-op when warm; the whole import when --cold
+        importlib.import_module(name)
+    mode = "none" if spec.get("isolate") == "none" else jail.unshare_namespaces()
+    spec["mode"] = mode
+    spec["uid"] = jail.UID_BASE + os.getpid() if os.geteuid() == 0 else None
+    _write(status_fd, f"mode {mode}")
+    b = os.fork()
+    if b == 0:
+        try:
+            _process_b(spec, sock_fd, status_fd)
+        except BaseException as exc:  # noqa: BLE001
+            _write(status_fd, f"error sandbox setup failed: {type(exc).__name__}: {exc}")
+        os._exit(70)
+    os.close(sock_fd)
+    _write(status_fd, f"pid {b}")
+    while True:
+        try:
+            _, status = os.waitpid(b, 0)
+            break
+        except InterruptedError:
+            continue
+    _write(status_fd, f"end {status}")
+
+
+def _process_b(spec: dict, sock_fd: int, status_fd: int) -> None:
+    from . import jail, linux
+
+    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if spec["mode"] in ("root", "userns"):
+        jail.build_root(spec)
+    elif spec["uid"] is not None:
+        for d, _dirs, files in os.walk(os.path.join(spec["base"], "files")):
+            os.chown(d, spec["uid"], spec["uid"])
+            for f in files:
+                os.chown(os.path.join(d, f), spec["uid"], spec["uid"])
+        os.chmod(spec["base"], 0o711)
+    c = os.fork()
+    if c == 0:
+        os.close(status_fd)
+        _process_c(spec, sock_fd)
+        os._exit(0)
+    os.close(sock_fd)
+    _write(status_fd, f"cpid {c}")
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_IGN)
+    while True:  # reap orphans until C is gone; then the namespace dies with us
+        try:
+            pid, status = os.wait()
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return
+        if pid == c:
+            _write(status_fd, f"child {status}")
+            return
+
+
+def _process_c(spec: dict, sock_fd: int) -> None:
+    from . import child, jail
+
+    sock = socket.socket(fileno=sock_fd)
+    try:
+        workdir = jail.enter(spec, sock_fd)
+    except BaseException as exc:  # noqa: BLE001 - tell the grader, which shows it
+        from . import wire
+
+        wire.child_send(sock, {"ok": False, "setup": True,
+                               "error": {"type": "SandboxSetupError", "message": f"{type(exc).__name__}: {exc}"}}, [])
+        os._exit(71)
+    pidns = spec["mode"] in ("root", "userns")
+    child.serve(sock, workdir, spec["modules"], can_kill_all=pidns and spec["uid"] is not None or spec["mode"] == "userns")
+
+
+def serve(ctl_fd: int, cold: bool) -> None:
+    ctl = socket.socket(fileno=ctl_fd)
+    if not cold:
+        for name in PRELOAD:
+            importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ctl.send(json.dumps({"ready": os.getpid()}).encode())
+    while True:
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(ctl, 1 << 20, 2)
+        except OSError:
+            break
+        if not msg:
+            break
+        try:
+            spec = json.loads(msg)["spawn"]
+        except (ValueError, KeyError, TypeError):
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ctl.close()
+                _process_a(spec, fds[0], fds[1])
+            except BaseException as exc:  # noqa: BLE001
+                _write(fds[1], f"error sandbox setup failed: {type(exc).__name__}: {exc}")
+            os._exit(0)
+        for fd in fds:
+            os.close(fd)
+        ctl.send(json.dumps({"spawned": pid}).encode())
+
+
+# --- grader side ---------------------------------------------------------------------------------
+def server_env() -> dict:
+    """The fork server's whole environment: nothing a child should learn from /proc/self/environ."""
+    from ..course import course_root
+
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": "/tmp",
+        "PYTHONPATH": str(course_root()),
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "CUDA_VISIBLE_DEVICES": "",
+    }
+    for key in ("LD_LIBRARY_PATH", "DLCOURSE_DATA_DIR"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+class Spawned:
+    """The grader's view of one sandbox: its socket, status pipe and pids."""
+
+    def __init__(self, sock: socket.socket, status_fd: int, owner=None):
+        from .wire import Reader
+
+        self.sock = sock
+        self.reader = Reader(sock)
+        self.status_fd = status_fd
+        self.owner = owner  # a cold server to close with the child
+        self.events: dict[str, str] = {}
+        self._buffer = b""
+        self.killed = False
+        self.pidfd: int | None = None
+
+    def poll_status(self, wait_s: float = 0.0) -> None:
+        """Read the status lines available, waiting up to ``wait_s`` for the first."""
+        import select
+
+        if self.status_fd is None:
+            return
+        timeout = wait_s
+        while select.select([self.status_fd], [], [], timeout)[0]:
+            timeout = 0.0
+            chunk = os.read(self.status_fd, 65536)
+            if not chunk:
+                self.events.setdefault("closed", "")
+                return
+            self._buffer += chunk
+            *lines, self._buffer = self._buffer.split(b"\n")
+            for line in lines:
+                key, _, value = line.decode(errors="replace").partition(" ")
+                self.events.setdefault(key, value)
+                if key == "pid" and self.pidfd is None:
+                    try:  # a pidfd cannot hit a recycled pid when we kill later
+                        self.pidfd = os.pidfd_open(int(value))
+                    except (OSError, ValueError, AttributeError):
+                        pass
+
+    def wait_started(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while "pid" not in self.events and "error" not in self.events and "closed" not in self.events:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self.poll_status(min(left, 0.5))
+
+    def kill(self) -> None:
+        """SIGKILL B, the init of the sandbox's pid namespace: the kernel then kills everything in it."""
+        self.poll_status()
+        self.killed = True
+        if "end" in self.events:
+            return
+        try:
+            if self.pidfd is not None:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            elif "pid" in self.events:
+                os.kill(int(self.events["pid"]), signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+        if self.events.get("mode") == "none" and "cpid" in self.events:  # no namespace: C's process group
+            try:
+                os.killpg(int(self.events["cpid"]), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+
+    def child_status(self, timeout: float) -> int | None:
+        """C's raw wait status once known (None if it did not arrive in ``timeout`` s)."""
+        deadline = time.monotonic() + timeout
+        while "child" not in self.events and "end" not in self.events and "closed" not in self.events:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.poll_status(min(left, 0.2))
+        value = self.events.get("child", self.events.get("end"))
+        return int(value) if value not in (None, "") else None
+
+    def close(self) -> None:
+        self.kill()
+        try:
+            self.sock.close()
+        finally:
+            for fd in (self.status_fd, self.pidfd):
+                if fd is not None:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            self.status_fd = self.pidfd = None
+            if self.owner is not None:
+                self.owner.close()
+                self.owner = None
+
+
+class ForkServer:
+    """Client of one fork server process. Not thread-safe: one grading thread per server."""
+
+    def __init__(self, *, cold: bool = False):
+        self.cold = cold
+        self.proc: subprocess.Popen | None = None
+        self.ctl: socket.socket | None = None
+        self.log = None
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self) -> "ForkServer":
+        import tempfile
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.log = tempfile.TemporaryFile()
+        cmd = [sys.executable, "-m", "autograder.sandbox.forkserver", str(theirs.fileno())]
+        if self.cold:
+            cmd.append("--cold")
+        self.proc = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], env=server_env(), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=self.log, cwd="/")
+        theirs.close()
+        self.ctl = ours
+        self.ctl.settimeout(READY_TIMEOUT_S)
+        try:
+            hello = json.loads(self.ctl.recv(4096) or b"{}")
+        except (OSError, ValueError):
+            hello = {}
+        if "ready" not in hello:
+            self.close()
+            raise RuntimeError(f"the sandbox fork server did not start: {self._log_tail()}")
+        return self
+
+    def _log_tail(self) -> str:
+        if self.log is None:
+            return ""
+        self.log.seek(0)
+        lines = self.log.read().decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else "no output"
+
+    def spawn(self, spec: dict) -> Spawned:
+        from . import wire
+
+        if not self.alive:
+            self.start()
+        ours, theirs = wire.socketpair()
+        read_fd, write_fd = os.pipe()
+        try:
+            socket.send_fds(self.ctl, [json.dumps({"spawn": spec}).encode()], [theirs.fileno(), write_fd])
+            reply = json.loads(self.ctl.recv(4096) or b"{}")
+        except (OSError, ValueError) as exc:
+            os.close(read_fd)
+            ours.close()
+            raise RuntimeError(f"the sandbox fork server stopped: {exc}") from None
+        finally:
+            theirs.close()
+            os.close(write_fd)
+        if "spawned" not in reply:
+            os.close(read_fd)
+            ours.close()
+            raise RuntimeError("the sandbox fork server did not fork")
+        return Spawned(ours, read_fd)
+
+    def close(self) -> None:
+        if self.ctl is not None:
+            self.ctl.close()
+            self.ctl = None
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+
+class ColdSpawner:
+    """No warm server: a fresh interpreter (and torch import) per sandbox, for comparison."""
+
+    def spawn(self, spec: dict) -> Spawned:
+        server = ForkServer(cold=True).start()
+        spawned = server.spawn(spec)
+        spawned.owner = server
+        return spawned
+
+    def close(self) -> None:
+        pass
+
+
+class WarmSpawner:
+    """One warm fork server, started on first use and restarted if it died."""
+
+    def __init__(self):
+        self.server = ForkServer()
+
+    def spawn(self, spec: dict) -> Spawned:
+        return self.server.spawn(spec)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), cold="--cold" in sys.argv[2:])

@@ -1,0 +1,261 @@
+"""Confine a freshly forked child: namespaces, a minimal root file system, limits, no privileges.
+
+Three processes per sandbox (all forked from the fork server, see ``forkserver.py``):
+
+    A  outer   root, in the host namespaces. ``unshare``s new pid, mount, network, IPC and UTS
+               namespaces (and a user namespace when not root), forks B, reports B's pid and
+               exit status on the status pipe. Dies with the fork server (PDEATHSIG).
+    B  init    pid 1 of the new pid namespace, root there. Builds the new root (``build_root``),
+               forks C, reaps orphans, reports C's raw wait status, and exits when C does --
+               which makes the kernel kill every process left in the namespace.
+    C  student drops to an unprivileged uid of its own (``enter``) and runs ``child.serve``.
+
+The new root is a size-limited tmpfs holding only read-only binds of the Python installation,
+the system libraries, a few files of ``/etc`` and ``/dev``, a fresh ``/proc``, a writable
+``/tmp`` and the copy of the submission at ``/grading/<name>``: solutions, hidden tests, other
+students and the grader's output do not exist there. Landlock (when the kernel has it) adds
+a second wall: file access limited to that tree, TCP denied, signals and abstract sockets
+scoped to the sandbox. Which mechanisms took effect is reported by :func:`probe`.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import stat
+import sys
+
+from . import linux
+
+UID_BASE = 2_000_000_000  # + pid of A: a user of its own per sandbox, far from real users
+GRADING_DIR = "/grading"
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "localtime", "passwd", "group", "nsswitch.conf", "hosts", "mime.types")
+DEV_FILES = ("null", "zero", "full", "random", "urandom")
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+CHILD_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": "/tmp",
+    "TMPDIR": "/tmp",
+    "LANG": "C.UTF-8",
+    "MPLBACKEND": "Agg",
+    "MPLCONFIGDIR": "/tmp",
+    "XDG_CACHE_HOME": "/tmp/.cache",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "OMP_NUM_THREADS": "1",
+}
+
+NAMESPACES = linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS
+
+
+def python_paths() -> list[str]:
+    """Directories the child's Python needs to read: its installation and site-packages."""
+    import site
+    import sysconfig
+
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    paths.update(sysconfig.get_paths().values())
+    paths.update(site.getsitepackages())
+    out = []
+    for p in sorted(paths, key=len):
+        real = os.path.realpath(p)
+        if os.path.isdir(real) and not any(real == q or real.startswith(q + os.sep) for q in out):
+            out.append(real)
+    return out
+
+
+def readable_paths(extra=()) -> list[str]:
+    """Host paths bound read-only into the sandbox (absolute, resolved)."""
+    paths = [p for p in SYSTEM_DIRS if os.path.lexists(p)] + python_paths()
+    paths += [os.path.realpath(p) for p in extra if os.path.exists(p)]
+    return list(dict.fromkeys(paths))
+
+
+# --- A: the outer process --------------------------------------------------------------------
+def unshare_namespaces() -> str:
+    """Enter new namespaces; returns "root" (host root), "userns" (unprivileged) or "none"."""
+    if os.geteuid() == 0:
+        try:
+            linux.unshare(NAMESPACES)
+            return "root"
+        except OSError:
+            return "none"
+    uid, gid = os.geteuid(), os.getegid()
+    try:
+        linux.unshare(NAMESPACES | linux.CLONE_NEWUSER)
+    except OSError:
+        return "none"
+    with open("/proc/self/setgroups", "w") as fh:
+        fh.write("deny")
+    with open("/proc/self/uid_map", "w") as fh:
+        fh.write(f"0 {uid} 1")
+    with open("/proc/self/gid_map", "w") as fh:
+        fh.write(f"0 {gid} 1")
+    return "userns"
+
+
+# --- B: init of the new namespaces -------------------------------------------------------------
+def _bind(source: str, target: str, *, writable: bool = False) -> None:
+    linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
+    flags = linux.MS_REMOUNT | linux.MS_BIND | linux.MS_NOSUID | linux.MS_NODEV
+    if not writable:
+        flags |= linux.MS_RDONLY
+    if os.statvfs(source).f_flag & os.ST_NOEXEC:
+        flags |= linux.MS_NOEXEC  # a locked flag may not be cleared in a user namespace
+    if source.startswith("/dev/"):
+        flags &= ~linux.MS_NODEV
+    linux.mount(None, target, None, flags)
+
+
+def _mount_point(root: str, path: str, *, is_dir: bool) -> str:
+    target = root + path
+    os.makedirs(target if is_dir else os.path.dirname(target), exist_ok=True)
+    if not is_dir and not os.path.exists(target):
+        open(target, "w").close()
+    return target
+
+
+def build_root(spec: dict) -> None:
+    """Make ``spec["base"]/root`` a tmpfs holding only what the child may see, and pivot into it."""
+    base, name = spec["base"], spec["name"]
+    root = os.path.join(base, "root")
+    limits = spec["limits"]
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    linux.mount("sandbox", root, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
+                f"size={int(limits['scratch_mb'])}m,mode=755")
+    for path in spec["readable"]:
+        if os.path.islink(path) and path in SYSTEM_DIRS:  # merged /usr: /bin -> usr/bin
+            os.symlink(os.readlink(path), root + path)
+            continue
+        if os.path.isdir(path):
+            _bind(path, _mount_point(root, path, is_dir=True))
+    for name_ in ETC_FILES:
+        host = f"/etc/{name_}"
+        if os.path.isfile(host):
+            _bind(host, _mount_point(root, host, is_dir=False))
+    for dev in DEV_FILES:
+        host = f"/dev/{dev}"
+        if os.path.exists(host):
+            _bind(host, _mount_point(root, host, is_dir=False), writable=True)
+    for d, mode in (("/tmp", 0o1777), ("/dev/shm", 0o1777), ("/proc", 0o555), (GRADING_DIR, 0o755)):
+        os.makedirs(root + d, exist_ok=True)
+        os.chmod(root + d, mode)
+    for link, to in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                     ("stderr", "/proc/self/fd/2")):
+        os.symlink(to, f"{root}/dev/{link}")
+    code = f"{root}{GRADING_DIR}/{name}"
+    shutil.copytree(os.path.join(base, "files"), code, symlinks=False)
+    uid = spec["uid"]
+    if uid is not None:
+        for d, _dirs, files in os.walk(code):
+            os.chown(d, uid, uid)
+            for f in files:
+                os.chown(os.path.join(d, f), uid, uid)
+    linux.mount("proc", root + "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
+    old = root + "/.old"
+    os.mkdir(old)
+    linux.pivot_root(root, old)
+    os.chdir("/")
+    linux.umount2("/.old", linux.MNT_DETACH)
+    os.rmdir("/.old")
+    linux.sethostname("sandbox")
+
+
+# --- C: the process that runs student code -----------------------------------------------------
+def _vm_kb(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def set_limits(limits: dict) -> None:
+    """Kernel limits; memory is counted on top of what the (torch-loaded) process already maps."""
+    extra = int(limits["memory_mb"]) * 1024 * 1024
+    pairs = {
+        resource.RLIMIT_AS: _vm_kb("VmSize") * 1024 + extra,
+        resource.RLIMIT_DATA: _vm_kb("VmData") * 1024 + extra,
+        resource.RLIMIT_CPU: int(limits["cpu_s"]),
+        resource.RLIMIT_FSIZE: int(limits["file_mb"]) * 1024 * 1024,
+        resource.RLIMIT_NOFILE: int(limits["open_files"]),
+        resource.RLIMIT_CORE: 0,
+    }
+    if os.geteuid() != 0 or limits.get("_uid_drop"):
+        pairs[resource.RLIMIT_NPROC] = int(limits["processes"])
+    for which, soft in pairs.items():
+        hard = soft + 2 if which == resource.RLIMIT_CPU else soft
+        _, old_hard = resource.getrlimit(which)
+        if old_hard != resource.RLIM_INFINITY:
+            soft, hard = min(soft, old_hard), min(hard, old_hard)
+        resource.setrlimit(which, (soft, hard))
+
+
+def landlock_rules(spec: dict, workdir: str) -> list[tuple[str, int]]:
+    read, rw = linux.FS_READ, linux.fs_all(linux.landlock_abi())
+    dev = linux.FS_READ_FILE | linux.FS_WRITE_FILE | linux.FS_IOCTL_DEV
+    if spec["mode"] in ("root", "userns"):
+        rules = [("/", read)]
+    else:
+        rules = [(p, read) for p in spec["readable"]] + [(f"/etc/{f}", read) for f in ETC_FILES]
+        rules.append(("/proc/self", read))
+    rules += [(f"/dev/{d}", dev) for d in DEV_FILES]
+    rules += [(workdir, rw), ("/dev/shm", rw)]
+    if spec["mode"] in ("root", "userns"):
+        rules.append(("/tmp", rw))
+    return rules
+
+
+def enter(spec: dict, keep_fd: int) -> str:
+    """Become the confined student process; returns the working directory (the code folder)."""
+    limits = dict(spec["limits"])
+    uid = spec["uid"]
+    limits["_uid_drop"] = uid is not None
+    if spec["mode"] in ("root", "userns"):
+        workdir = f"{GRADING_DIR}/{spec['name']}"
+    else:
+        workdir = os.path.join(spec["base"], "files")
+    os.chdir(workdir)
+    os.setsid()
+    os.environ.clear()
+    os.environ.update(CHILD_ENV)
+    os.environ.update(spec.get("env", {}))
+    if spec["mode"] == "none":
+        os.environ.update(HOME=workdir, TMPDIR=workdir, MPLCONFIGDIR=workdir, XDG_CACHE_HOME=workdir)
+    import tempfile
+
+    tempfile.tempdir = None
+    null = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    os.closerange(3, keep_fd)
+    os.closerange(keep_fd + 1, 65536)
+    set_limits(limits)
+    linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
+    abi = linux.landlock_abi() if spec.get("landlock", True) else 0
+    if abi:
+        linux.landlock_restrict(abi, landlock_rules(spec, workdir), deny_tcp=True, scope=True)
+    if uid is not None:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    elif spec["mode"] == "userns":
+        linux.drop_all_capabilities()
+    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    return workdir
+
+
+def probe_report(spec_mode: str, uid) -> dict:
+    """What confines this process right now (called inside C; for tests and the grading log)."""
+    return {
+        "mode": spec_mode,
+        "uid": os.geteuid(),
+        "own_uid": uid is not None,
+        "landlock_abi": linux.landlock_abi(),
+        "pid_namespace": os.getpid() != 1 and spec_mode != "none" and os.path.exists("/proc/1"),
+        "writable_root": os.access("/", os.W_OK),
+        "mode_bits": stat.filemode(os.stat(".").st_mode),
+    }

@@ -1,0 +1,144 @@
+"""Grade one submission with its student code sandboxed: the isolated counterpart of ``check.run``.
+
+The assignment's pytest suite runs here, in the trusted grader process, unchanged: its
+``submission`` fixture is a :class:`~.proxy.RemoteSubmission` whose calls run in a sandboxed
+child (``session.Session``). Expected values, assertions and the verdict never leave this
+process; what comes back from the child is plain data (``values``).
+
+This plugin also sets each test's time limit and rewrites the explanation of a failure caused
+by the sandbox (time limit, crash, ...) or raised by student code in the child (adding the
+student's file and line, and which limit was hit).
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from ..course import Assignment
+from ..explain import _first_leaf
+from ..pytest_plugin import GradeCollector
+from ..results import Report
+from . import errors, fixture
+from .forkserver import WarmSpawner
+from .limits import Limits
+from .proxy import RemoteSubmission
+from .session import Session
+
+_lock = threading.Lock()  # pytest.main is not re-entrant: one isolated run per process at a time
+_spawner: WarmSpawner | None = None
+
+
+def default_spawner() -> WarmSpawner:
+    """This process's warm fork server (started on first use, stopped at exit)."""
+    global _spawner
+    if _spawner is None:
+        _spawner = WarmSpawner()
+        atexit.register(_spawner.close)
+    return _spawner
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+class Judge:
+    """The pytest plugin of one isolated run."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.proxy = RemoteSubmission(session, session.folder)
+
+    def pytest_configure(self, config):
+        config.stash[fixture.SESSION_KEY] = self
+        config.pluginmanager.register(fixture, "autograder-sandbox-fixture")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item):
+        self.session.begin_test()
+        try:
+            return (yield)
+        finally:
+            self.session.end_test()
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        if call.excinfo is not None and report.failed:
+            current = dict(report.user_properties).get("explanation", "")
+            text = self.explain(call.excinfo.value, current)
+            if text and text != current:
+                report.user_properties.append(("explanation", text))
+        return report
+
+    def explain(self, exc: BaseException, current: str) -> str:
+        leaf = _first_leaf(exc)
+        for link in _chain(leaf):
+            if isinstance(link, errors.SandboxError):
+                return str(link)
+        if not current.startswith("your code raised"):
+            return current
+        first, _, rest = current.partition("\n")
+        where = getattr(leaf, "remote_where", "")
+        if where and where not in first:
+            first += f" ({where})"
+        hint = errors.limit_hint(leaf, self.session.limits)
+        if hint:
+            first += f": {hint}"
+        return first + ("\n" + rest if rest else "")
+
+
+def run(assignment: Assignment, folder: Path, **options) -> Report:
+    """:func:`grade` without the run information."""
+    return grade(assignment, folder, **options)[0]
+
+
+def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None, spawner=None,
+          files: dict[str, bytes] | None = None, name: str | None = None, hidden: bool = True,
+          isolate: str = "auto") -> tuple[Report, dict]:
+    """Grade ``folder`` (or ``files``, its contents) with the assignment's tests, student code sandboxed.
+
+    ``isolate="none"`` keeps the separate process and its limits but skips namespaces,
+    privilege drop and Landlock (for comparison and for machines that have none).
+    Returns the report and ``{"isolation": mode, "events": [...], "seconds": s}``: the
+    isolation that took effect ("root", "userns" or "none") and what went wrong in the sandbox.
+    """
+    import time
+
+    began = time.monotonic()
+    folder = Path(folder).resolve() if files is None else Path(folder)
+    limits = limits or Limits()
+    with _lock:
+        session = Session(spawner or default_spawner(), folder, assignment.modules, limits, files=files, name=name,
+                          isolate=isolate)
+        collector = GradeCollector()
+        tests = assignment.tests_dir(hidden=hidden)
+        args = [str(tests), f"--submission={folder}", f"--rootdir={tests}", "-p", "no:cacheprovider",
+                "-p", "no:faulthandler", "-o", "addopts=", "--import-mode=importlib", "-q", "--capture=sys"]
+        saved_path = list(sys.path)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                code = pytest.main(args, plugins=[collector, Judge(session)])
+        finally:
+            sys.path[:] = saved_path
+            session.close()
+    report = collector.report()
+    report.assignment = assignment.id
+    report.submission = str(folder)
+    report.hidden_included = tests == assignment.solution_dir / "tests"
+    if session.sticky is not None and session.sticky.whole_submission:
+        report.error = str(session.sticky)
+    elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not report.error:
+        report.error = f"the test suite did not run (pytest exit code {int(code)})"
+    info = {"isolation": session.mode or "not started", "events": list(session.events),
+            "seconds": round(time.monotonic() - began, 3)}
+    return report, info

@@ -1,0 +1,351 @@
+"""One submission's sandbox as the trusted grader sees it: children, deadlines, restarts.
+
+A :class:`Session` copies the submission's files into a private staging folder, starts a child
+on first use (the import happens there, with its own time limit), and turns every request into
+one round trip with a deadline: the test's remaining time (``Limits.test_s`` from the start of
+the test) or the submission's (``Limits.submission_s``), whichever ends first.
+
+What a failure costs:
+  * student code raising: that exception, re-raised in the test (the child lives on);
+  * a time limit, a crash, a malformed reply: the child is killed, the current test fails and
+    every further call in that test fails at once; the next test gets a fresh child;
+  * the import timing out or crashing, the submission's time running out, or more than
+    ``Limits.restarts`` fresh children: every remaining test fails at once with that reason.
+"""
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import errors, proxy, wire
+from .limits import Limits
+from .values import Decoder
+
+SKIPPED = {"__pycache__", ".git", ".ipynb_checkpoints", ".hypothesis", ".pytest_cache"}
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+RESET_S = 5.0
+
+
+def safe_name(name: str) -> str:
+    return name if _SAFE_NAME.match(name or "") else "submission"
+
+
+def collect_files(folder: Path, limits: Limits) -> dict[str, bytes]:
+    """The regular files of a submission folder (no symlinks, devices, caches), size-limited."""
+    folder = Path(folder)
+    out: dict[str, bytes] = {}
+    budget = limits.submission_mb * 1024 * 1024
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED and not os.path.islink(os.path.join(dirpath, d)))
+        rel_dir = os.path.relpath(dirpath, folder)
+        if rel_dir.count(os.sep) > 8:
+            continue
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            if not (st.st_mode & 0o170000 == 0o100000) or st.st_size > budget or len(out) >= 5000:
+                continue
+            budget -= st.st_size
+            with open(path, "rb") as fh:
+                out[os.path.normpath(os.path.join(rel_dir, name))] = fh.read()
+    return out
+
+
+def write_files(files: dict[str, bytes], dest: Path) -> None:
+    for rel, data in files.items():
+        parts = Path(rel).parts
+        if Path(rel).is_absolute() or ".." in parts or not parts:
+            raise ValueError(f"refusing to write {rel!r} outside the submission folder")
+        target = dest.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _rng_snapshot():
+    return torch.get_rng_state(), np.random.get_state(), random.getstate()
+
+
+def _rng_equal(a, b) -> bool:
+    return (torch.equal(a[0], b[0]) and a[1][0] == b[1][0] and np.array_equal(a[1][1], b[1][1])
+            and a[1][2:] == b[1][2:] and a[2] == b[2])
+
+
+class Session:
+    """The sandbox of one submission; ``request`` is what the proxies call."""
+
+    def __init__(self, spawner, folder: Path, modules, limits: Limits | None = None, *,
+                 files: dict[str, bytes] | None = None, name: str | None = None, isolate: str = "auto",
+                 readable: list[str] | None = None):
+        from . import jail
+
+        self.spawner = spawner
+        self.folder = Path(folder)
+        self.modules = list(modules)
+        self.limits = limits or Limits()
+        self.name = safe_name(name or self.folder.name)
+        self.isolate = isolate
+        self.readable = readable if readable is not None else jail.readable_paths()
+        self.base = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+        (self.base / "root").mkdir()
+        (self.base / "files").mkdir()
+        write_files(files if files is not None else collect_files(self.folder, self.limits), self.base / "files")
+        self.generation = 0
+        self.child = None
+        self.info: dict = {}
+        self.mode = ""
+        self.sticky: errors.SandboxError | None = None
+        self.broken: errors.SandboxError | None = None
+        self.restarts = 0
+        self.deadline = time.monotonic() + self.limits.submission_s
+        self.test_deadline: float | None = None
+        self.events: list[str] = []
+        self._released: list[int] = []
+        self._rng_seen = None
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def begin_test(self) -> None:
+        self.broken = None
+        self.test_deadline = time.monotonic() + self.limits.test_s
+
+    def end_test(self) -> None:
+        """Between tests: kill processes the student left behind (fork bombs, daemons)."""
+        self.broken = None
+        self.test_deadline = time.monotonic() + RESET_S
+        try:
+            if self.child is not None and self.sticky is None:
+                self.request("reset")
+        except (errors.SandboxError, Exception):  # noqa: BLE001 - the next test starts a fresh child
+            pass
+        finally:
+            self.broken = None
+            self.test_deadline = None
+
+    def close(self) -> None:
+        self._stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def release(self, gen: int, hid: int) -> None:
+        if gen == self.generation:
+            self._released.append(hid)
+
+    def _stop(self) -> None:
+        if self.child is not None:
+            self.child.close()
+            self.child = None
+        self.generation += 1
+        self._released.clear()
+        self._rng_seen = None
+
+    def _fail(self, err: errors.SandboxError):
+        self._stop()
+        self.restarts += 1
+        self.events.append(str(err))
+        if err.whole_submission:
+            self.sticky = err
+        elif self.test_deadline is not None:
+            self.broken = err
+        if self.sticky is None and self.restarts > self.limits.restarts:
+            self.sticky = errors.GaveUp(f"your code crashed or ran out of time {self.restarts} times; "
+                                        f"the remaining tests were not run (last problem: {err})")
+        raise err
+
+    # --- starting a child ----------------------------------------------------------------------
+    def _files_text(self) -> str:
+        return ", ".join(self.modules)
+
+    def _start(self):
+        if self.child is not None:
+            return self.child
+        if self.sticky is not None:
+            raise self.sticky
+        spec = {"base": str(self.base), "name": self.name, "modules": self.modules, "limits": self.limits.to_dict(),
+                "readable": self.readable, "env": {}, "isolate": self.isolate}
+        began = time.monotonic()
+        try:
+            child = self.spawner.spawn(spec)
+        except (RuntimeError, OSError) as exc:
+            self.sticky = errors.SetupFailed(f"the grader could not start a sandbox: {exc}")
+            raise self.sticky from None
+        child.wait_started(60)
+        deadline = min(began + self.limits.import_s, self.deadline)
+        problem: errors.SandboxError | None = None
+        try:
+            header, blobs = wire.grader_recv(child.reader, deadline, self.limits.reply_mb * 1024 * 1024)
+        except wire.Deadline:
+            if deadline >= self.deadline:
+                problem = errors.SubmissionTimeLimit(self._submission_time_text())
+            else:
+                problem = errors.ImportFailed(
+                    f"importing {self._files_text()} took longer than {self.limits.import_s:g} s and was stopped "
+                    "(a long computation or an endless loop at the top level of a module?)")
+        except wire.ChannelClosed:
+            status = child.child_status(3)
+            if "error" in child.events:
+                problem = errors.SetupFailed(child.events["error"])
+            else:
+                problem = errors.ImportFailed(f"importing {self._files_text()} failed: "
+                                              f"{errors.describe_status(status, self.limits)}")
+        except wire.ProtocolError as exc:
+            problem = errors.ImportFailed(f"importing {self._files_text()} sent the grader data it could not read ({exc})")
+        if problem is None and header.get("setup"):
+            error = header.get("error") if type(header.get("error")) is dict else {}
+            problem = errors.SetupFailed(f"the sandbox could not start: {str(error.get('message'))[:300]}")
+        elif problem is None and header.get("ok") is not True:
+            exc = errors.remote_exception(header.get("error"), self.limits)
+            problem = errors.ImportFailed(f"importing {self._files_text()} failed: {type(exc).__name__}: {exc}")
+        if problem is not None:
+            child.close()
+            self.events.append(str(problem))
+            self.sticky = problem
+            raise problem
+        value = header.get("value") if type(header.get("value")) is dict else {}
+        self.info = value
+        self.mode = child.events.get("mode", "")
+        self.child = child
+        if self.test_deadline is not None:  # starting a child does not eat the test's time
+            self.test_deadline += time.monotonic() - began
+        return child
+
+    def _submission_time_text(self) -> str:
+        return (f"grading this submission took longer than its {self.limits.submission_s:g} s limit; "
+                "the remaining tests were not run")
+
+    # --- requests ------------------------------------------------------------------------------
+    def request(self, op: str, *, target=None, **fields):
+        """One round trip to the child: the decoded value, or the student's exception raised."""
+        if self.sticky is not None:
+            raise self.sticky
+        if self.broken is not None:
+            raise self.broken
+        if time.monotonic() >= self.deadline:
+            self.sticky = errors.SubmissionTimeLimit(self._submission_time_text())
+            self._stop()
+            raise self.sticky
+        if target is not None and target._remote_gen != self.generation:
+            raise errors.StaleObject("an object your code created earlier is gone: the process that held it was "
+                                     "stopped after a crash or time limit")
+        child = self._start()
+        request = {"op": op, "target": None if target is None else target._remote_id, **fields}
+        if self._released:
+            request["release"], self._released = self._released, []
+        snapshot = _rng_snapshot()
+        if self._rng_seen is None or not _rng_equal(snapshot, self._rng_seen):
+            request["rng"] = {"torch": snapshot[0], "numpy": snapshot[1], "random": snapshot[2]}
+        data = proxy.dumps(request, self)
+        self._rng_seen = snapshot
+        test_end = self.test_deadline if self.test_deadline is not None else time.monotonic() + self.limits.test_s
+        deadline = min(test_end, self.deadline)
+        try:
+            wire.grader_send(child.sock, data, deadline)
+            header, blobs = wire.grader_recv(child.reader, deadline, self.limits.reply_mb * 1024 * 1024)
+        except wire.Deadline:
+            if deadline >= self.deadline:
+                self._fail(errors.SubmissionTimeLimit(self._submission_time_text()))
+            self._fail(errors.TimeLimit(
+                f"stopped after {self.limits.test_s:g} s: this test's calls into your code took too long "
+                "(an endless loop, or far too slow?)"))
+        except wire.ChannelClosed:
+            status = child.child_status(3)
+            self._fail(errors.ProcessDied(errors.describe_status(status, self.limits)))
+        except wire.ProtocolError as exc:
+            self._fail(errors.BadReply(f"your code sent the grader a reply it could not read ({exc}); "
+                                       "was the grader's channel tampered with?"))
+        return self._outcome(header, blobs, request)
+
+    def _outcome(self, header: dict, blobs: list[bytes], request: dict):
+        decoder = Decoder(blobs, lambda node: proxy.make_remote(self, node))
+        try:
+            if type(header.get("ok")) is not bool:
+                raise wire.ProtocolError("reply without 'ok'")
+            value = decoder.decode(header.get("value")) if header["ok"] else None
+            self._apply_sync(header.get("sync"), decoder, request)
+            self._apply_rng(header.get("rng"), decoder)
+        except wire.ProtocolError as exc:
+            self._fail(errors.BadReply(f"your code sent the grader a reply it could not read ({exc}); "
+                                       "was the grader's channel tampered with?"))
+        if header["ok"]:
+            return value
+        raise errors.remote_exception(header.get("error"), self.limits)
+
+    def _apply_sync(self, sync, decoder: Decoder, request: dict) -> None:
+        """Copy back tensors and generators that the call changed in place."""
+        if sync is None:
+            return
+        if type(sync) is not list:
+            raise wire.ProtocolError("bad sync list")
+        for entry in sync[:1000]:
+            if type(entry) is not list or len(entry) != 2 or type(entry[0]) is not list:
+                raise wire.ProtocolError("bad sync entry")
+            path, node = entry
+            obj = _follow(request, path)
+            new = decoder.decode(node)
+            if type(new) is not torch.Tensor and type(new) is not torch.nn.Parameter:
+                raise wire.ProtocolError("sync value is not a tensor")
+            if type(obj) is torch.Generator:
+                if new.dtype != torch.uint8:
+                    raise wire.ProtocolError("bad generator state")
+                try:
+                    obj.set_state(new)
+                except RuntimeError:
+                    raise wire.ProtocolError("bad generator state") from None
+            elif isinstance(obj, torch.Tensor):
+                with torch.no_grad():
+                    if obj.shape != new.shape:
+                        obj.resize_(new.shape)
+                    obj.copy_(new.to(obj.dtype))
+
+    def _apply_rng(self, rng, decoder: Decoder) -> None:
+        if rng is None:
+            return
+        if type(rng) is not dict:
+            raise wire.ProtocolError("bad rng")
+        try:
+            if "torch" in rng:
+                state = decoder.decode(rng["torch"])
+                if type(state) is not torch.Tensor or state.dtype != torch.uint8:
+                    raise wire.ProtocolError("bad torch rng state")
+                torch.set_rng_state(state)
+            if "numpy" in rng:
+                n = rng["numpy"]
+                keys = decoder.decode(n["keys"])
+                if type(keys) is not np.ndarray or keys.dtype != np.uint32 or keys.shape != (624,):
+                    raise wire.ProtocolError("bad numpy rng state")
+                np.random.set_state(("MT19937", keys, int(n["pos"]), int(n["has_gauss"]), float(n["cached"])))
+            if "random" in rng:
+                r = rng["random"]
+                state = r["state"]
+                if type(state) is not list or len(state) != 625 or not all(type(v) is int for v in state):
+                    raise wire.ProtocolError("bad random state")
+                gauss = r["gauss"]
+                random.setstate((int(r["version"]), tuple(state), None if gauss is None else float(gauss)))
+        except (KeyError, TypeError, ValueError, RuntimeError):
+            raise wire.ProtocolError("bad rng state") from None
+        self._rng_seen = _rng_snapshot()
+
+
+def _follow(request: dict, path: list):
+    """The argument object at ``path`` (``["a", i, ...]`` or ``["k", name, ...]``, see ``child.walk``)."""
+    if not path or path[0] not in ("a", "k"):
+        raise wire.ProtocolError("bad sync path")
+    obj = list(request.get("args", ())) if path[0] == "a" else request.get("kwargs", {})
+    for step in path[1:]:
+        try:
+            if type(step) is int and type(obj) in (list, tuple):
+                obj = obj[step]
+            elif type(step) is str and type(obj) is dict:
+                obj = obj[step]
+            else:
+                raise wire.ProtocolError("bad sync path")
+        except (IndexError, KeyError):
+            raise wire.ProtocolError("bad sync path") from None
+    if type(obj) not in (torch.Tensor, torch.nn.Parameter, torch.Generator):
+        raise wire.ProtocolError("sync path does not name a tensor or generator")
+    return obj

@@ -1,0 +1,151 @@
+"""Framing on the socket between the trusted grader and a sandboxed child.
+
+grader -> child  (trusted data; the child unpickles it)::
+
+    u32 length | pickle bytes of a request dict
+
+child -> grader  (untrusted; never unpickled)::
+
+    u32 header length | UTF-8 JSON header | blob 0 | blob 1 | ...
+
+The header is a JSON object whose ``"blobs"`` entry lists the byte length of each blob
+(``.npy`` arrays, raw bytes) that follows. The grader reads with a deadline, refuses a header
+over :data:`MAX_HEADER` bytes or blobs over the reply limit, and hands the header to
+``values.decode``, which accepts only the tagged plain-data forms listed there.
+"""
+from __future__ import annotations
+
+import builtins as _builtins
+
+globals()["__builtins__"] = dict(_builtins.__dict__)  # student code patching builtins does not reach us
+
+import json
+import os
+import select
+import socket
+import struct
+import time
+from json import dumps as _dumps
+from pickle import HIGHEST_PROTOCOL
+
+MAX_HEADER = 64 * 1024 * 1024
+_U32 = struct.Struct("!I")
+
+
+class ProtocolError(Exception):
+    """The child sent something that is not a well-formed reply."""
+
+
+class ChannelClosed(Exception):
+    """The other end closed the socket (the child exited or was killed)."""
+
+
+class Deadline(Exception):
+    """The deadline passed before the child answered."""
+
+
+# --- child side (blocking) ----------------------------------------------------------------------
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = sock.recv_into(view[got:], n - got)
+        if k == 0:
+            raise ChannelClosed()
+        got += k
+    return bytes(buf)
+
+
+def child_recv(sock: socket.socket) -> bytes:
+    """One request's pickle bytes (the child unpickles them: they come from the grader)."""
+    (n,) = _U32.unpack(_recv_exact(sock, 4))
+    return _recv_exact(sock, n)
+
+
+def child_send(sock: socket.socket, header: dict, blobs: list[bytes]) -> None:
+    header["blobs"] = [len(b) for b in blobs]
+    raw = _dumps(header, allow_nan=True, separators=(",", ":")).encode()
+    sock.sendall(b"".join([_U32.pack(len(raw)), raw, *blobs]))
+
+
+# --- grader side (deadlines, limits) -------------------------------------------------------------
+def _wait(sock: socket.socket, events: int, deadline: float) -> None:
+    poller = select.poll()
+    poller.register(sock.fileno(), events)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Deadline()
+        if poller.poll(min(left, 3600) * 1000):
+            return
+
+
+class Reader:
+    """Buffered reads with a deadline from one child's socket (non-blocking)."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.buf = bytearray()
+
+    def read(self, n: int, deadline: float) -> bytes:
+        while len(self.buf) < n:
+            try:
+                chunk = self.sock.recv(max(1 << 16, min(n - len(self.buf), 1 << 24)))
+            except BlockingIOError:
+                _wait(self.sock, select.POLLIN, deadline)
+                continue
+            except ConnectionResetError:
+                raise ChannelClosed() from None
+            if not chunk:
+                raise ChannelClosed()
+            self.buf += chunk
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
+        return out
+
+
+def grader_send(sock: socket.socket, data: bytes, deadline: float) -> None:
+    """Send one request (already pickled)."""
+    view = memoryview(_U32.pack(len(data)) + data)
+    while view:
+        try:
+            sent = sock.send(view)
+        except BlockingIOError:
+            _wait(sock, select.POLLOUT, deadline)
+            continue
+        except (BrokenPipeError, ConnectionResetError):
+            raise ChannelClosed() from None
+        view = view[sent:]
+
+
+def grader_recv(reader: Reader, deadline: float, max_bytes: int) -> tuple[dict, list[bytes]]:
+    """Read one reply: (header dict, blobs). Raises Deadline, ChannelClosed or ProtocolError."""
+    (n,) = _U32.unpack(reader.read(4, deadline))
+    if n > min(MAX_HEADER, max_bytes):
+        raise ProtocolError(f"reply header of {n} bytes is over the limit")
+    raw = reader.read(n, deadline)
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ProtocolError(f"reply header is not JSON ({type(exc).__name__})") from None
+    if type(header) is not dict:
+        raise ProtocolError("reply header is not a JSON object")
+    sizes = header.get("blobs", [])
+    if type(sizes) is not list or not all(type(s) is int and s >= 0 for s in sizes):
+        raise ProtocolError("reply header has malformed blob sizes")
+    if sum(sizes) > max_bytes:
+        raise ProtocolError(f"reply of {sum(sizes)} bytes is over the {max_bytes}-byte limit")
+    blobs = [reader.read(s, deadline) for s in sizes]
+    return header, blobs
+
+
+PICKLE_PROTOCOL = HIGHEST_PROTOCOL
+
+
+def socketpair() -> tuple[socket.socket, socket.socket]:
+    """(grader end, child end); the grader end is non-blocking, both close on exec."""
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    a.setblocking(False)
+    os.set_inheritable(b.fileno(), False)
+    return a, b
