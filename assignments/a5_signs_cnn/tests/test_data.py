@@ -1,0 +1,117 @@
+"""Task 3: the SIGNS split and the Dataset that turns uint8 HWC arrays into float32 CHW tensors."""
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograder import expect
+
+torch.set_num_threads(1)  # tiny tensors: threads only add overhead, more so on a busy machine
+
+pytestmark = pytest.mark.task("3", "SIGNS split and SignsDataset")
+
+
+def _signs_like_labels(seed: int = 0) -> np.ndarray:
+    """1080 labels, 180 per class, in random order (like the SIGNS training file)."""
+    return np.random.default_rng(seed).permutation(np.arange(1080) % 6).astype(np.int64)
+
+
+def _images(n: int, height: int, width: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, size=(n, height, width, 3), dtype=np.uint8)
+
+
+def _split(submission, labels, n_val, seed):
+    out = submission.split_train_val(labels, n_val, seed)
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise AssertionError(f"split_train_val should return a pair (train_idx, val_idx), got {type(out).__name__}")
+    train, val = (np.asarray(a) for a in out)
+    for name, a in (("train_idx", train), ("val_idx", val)):
+        if a.ndim != 1 or a.dtype != np.int64:
+            raise AssertionError(f"{name} should be a 1-D int64 array, got shape {a.shape} and dtype {a.dtype}")
+    return train, val
+
+
+@pytest.mark.points(1)
+def test_split_sizes_disjoint_stratified(submission):
+    """1080 SIGNS labels with 20 per class for validation: 960 / 120 indices, disjoint, sorted, 160 / 20 per class."""
+    labels = _signs_like_labels()
+    train, val = _split(submission, labels, 20, 0)
+    if (len(train), len(val)) != (960, 120):
+        raise AssertionError(f"split sizes are {len(train)} / {len(val)}, expected 960 / 120")
+    if np.intersect1d(train, val).size or not np.array_equal(np.union1d(train, val), np.arange(1080)):
+        raise AssertionError("train_idx and val_idx should be disjoint and together cover 0 .. 1079 exactly once")
+    if not (np.all(np.diff(train) > 0) and np.all(np.diff(val) > 0)):
+        raise AssertionError("train_idx and val_idx should be sorted (ascending, no repeats)")
+    per_class = np.bincount(labels[val], minlength=6)
+    if not np.array_equal(per_class, np.full(6, 20)):
+        raise AssertionError(f"validation images per class are {per_class.tolist()}, expected 20 each (stratified)")
+
+
+@pytest.mark.points(1)
+def test_split_reproducible_and_checked(submission):
+    """The same seed gives the same split, another seed another split; too few examples of a class raise ValueError."""
+    labels = _signs_like_labels(1)
+    a = _split(submission, labels, 20, 3)
+    b = _split(submission, labels, 20, 3)
+    c = _split(submission, labels, 20, 4)
+    if not (np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])):
+        raise AssertionError("two calls with seed 3 gave different splits: draw with np.random.default_rng(seed)")
+    if np.array_equal(a[1], c[1]):
+        raise AssertionError("seeds 3 and 4 gave the same validation indices: the split should be random")
+    few = np.array([0, 0, 0, 1, 1, 1, 1])
+    expect.raises(ValueError, lambda: submission.split_train_val(few, 3, 0), "3 validation examples for a class of 3")
+
+
+@pytest.mark.points(1)
+def test_dataset_length_and_label(submission):
+    """len(dataset) is N, and dataset[i][1] is the label as a 0-d int64 tensor."""
+    labels = np.array([3, 0, 5, 1, 4], dtype=np.int64)
+    dataset = submission.SignsDataset(_images(5, 6, 4), labels)
+    if not isinstance(dataset, torch.utils.data.Dataset):
+        raise AssertionError(f"SignsDataset should subclass torch.utils.data.Dataset, got {type(dataset).__name__}")
+    expect.scalar_close(len(dataset), 5, "len(SignsDataset of 5 images)", atol=0)
+    for i, y in enumerate(labels):
+        item = dataset[i]
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise AssertionError(f"dataset[{i}] should be a pair (image, label), got {type(item).__name__}")
+        label = expect.tensor(item[1], f"dataset[{i}][1] (the label)", shape=(), dtype=torch.int64)
+        expect.scalar_close(label.item(), y, f"dataset[{i}][1]", atol=0)
+
+
+@pytest.mark.points(1)
+def test_image_is_channels_first(submission):
+    """dataset[i][0] has shape (3, H, W): channels first, as nn.Conv2d expects (here H = 6, W = 4)."""
+    dataset = submission.SignsDataset(_images(2, 6, 4), np.array([0, 1]))
+    image = dataset[0][0]
+    expect.tensor(image, "dataset[0][0] (the image)")
+    if tuple(image.shape) == (6, 4, 3):
+        raise AssertionError("dataset[0][0] has shape (6, 4, 3) = (H, W, C), expected (3, 6, 4) = (C, H, W)\n"
+                             "likely cause: the image is still height x width x channels: permute(2, 0, 1) it")
+    expect.tensor(image, "dataset[0][0] (the image)", shape=(3, 6, 4))
+
+
+@pytest.mark.points(1)
+def test_image_is_float32(submission):
+    """dataset[i][0] is float32, the dtype of the model's weights."""
+    dataset = submission.SignsDataset(_images(2, 5, 5), np.array([0, 1]))
+    image = expect.tensor(dataset[1][0], "dataset[1][0] (the image)")
+    if image.dtype == torch.float64:
+        raise AssertionError("dataset[1][0] has dtype torch.float64, expected torch.float32\n"
+                             "likely cause: dividing a uint8 numpy array by 255.0 gives float64; convert to float32 "
+                             "(a float64 batch makes nn.Conv2d fail: its weights are float32)")
+    expect.tensor(image, "dataset[1][0] (the image)", dtype=torch.float32)
+
+
+@pytest.mark.points(1)
+def test_image_values(submission):
+    """image[c, h, w] = images[i, h, w, c] / 255, so values lie in [0, 1]."""
+    images = _images(3, 7, 5, seed=1)
+    dataset = submission.SignsDataset(images, np.array([2, 2, 2]))
+    for i in range(3):
+        image = expect.tensor(dataset[i][0], f"dataset[{i}][0]", shape=(3, 7, 5))
+        expected = torch.from_numpy(images[i].astype(np.float64) / 255).permute(2, 0, 1)
+        expect.close(image, expected, f"dataset[{i}][0]", atol=1e-6, rtol=0,
+                     hint="scale by 1/255 and move the channel axis with permute(2, 0, 1) (reshape/view scrambles pixels)")
+
+

@@ -1,0 +1,242 @@
+"""Task 5: train_cnn, checked with small models whose outputs the test can compute itself."""
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from autograder import expect
+
+torch.set_num_threads(1)  # tiny tensors: threads only add overhead, more so on a busy machine
+
+pytestmark = pytest.mark.task("5", "train_cnn")
+
+# A learning rate this small leaves the weights unchanged to ~1e-8 (Adam moves each weight by
+# about lr per step), so every epoch's averages equal those of the initial model.
+FROZEN_LR = 1e-9
+
+
+def _history(submission, model, train_loader, val_loader, lr, n_epochs):
+    """Call train_cnn and return its four histories as float64 arrays of shape (n_epochs,)."""
+    out = submission.train_cnn(model, train_loader, val_loader, lr, n_epochs, "cpu")
+    if not (isinstance(out, tuple) and len(out) == 4):
+        raise AssertionError("train_cnn should return a tuple (train_loss, val_loss, train_acc, val_acc), "
+                             f"got {type(out).__name__}" + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
+    arrays = []
+    for name, a in zip(("train_loss", "val_loss", "train_acc", "val_acc"), out):
+        try:
+            a = np.asarray(a, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise AssertionError(f"{name} should be a numpy array of numbers, got {type(a).__name__}") from None
+        if a.shape != (n_epochs,):
+            raise AssertionError(f"{name} has shape {a.shape}, expected ({n_epochs},): one value per epoch")
+        arrays.append(a)
+    return arrays
+
+
+def _uneven_set(seed: int, flip_last: int):
+    """10 samples with 5 features and 3 classes; the last `flip_last` labels are the model's least likely class."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(10, 5, generator=g)
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(5, 3), nn.LogSoftmax(dim=1))
+    with torch.no_grad():
+        out = model(x)
+    y = out.argmax(dim=1)  # correct predictions ...
+    y[-flip_last:] = out[-flip_last:].argmin(dim=1)  # ... except a costly last batch
+    return model, x, y, out
+
+
+def _per_sample(out: torch.Tensor, y: torch.Tensor):
+    loss = -out[torch.arange(len(y)), y]
+    correct = (out.argmax(dim=1) == y).double()
+    return loss.double(), correct
+
+
+def _diagnose(got: float, full: float, batches: list, what: str) -> str:
+    """Name the averaging mistake that `got` matches, if any."""
+    last = float(batches[-1][0])
+    unweighted = float(np.mean([b[0] for b in batches]))
+    if abs(got - last) < 1e-5:
+        return f"{what} equals the last batch's value alone: average over every batch of the epoch"
+    if abs(got - unweighted) < 1e-5:
+        return f"{what} is the plain mean of the batch means: weight each batch by its size (the last batch is smaller)"
+    return f"{what} should average over all samples of the epoch"
+
+
+@pytest.mark.points(1)
+def test_returns_four_histories(submission):
+    """train_cnn returns four float64 numpy arrays with one finite value per epoch; accuracies lie in [0, 1]."""
+    model, x, y, _ = _uneven_set(0, 2)
+    loader = DataLoader(TensorDataset(x, y), batch_size=4)
+    out = submission.train_cnn(model, loader, loader, 1e-2, 3, "cpu")
+    if not (isinstance(out, tuple) and len(out) == 4):
+        raise AssertionError(f"train_cnn should return a tuple of four arrays, got {type(out).__name__}")
+    for name, a in zip(("train_loss", "val_loss", "train_acc", "val_acc"), out):
+        if type(a) is not np.ndarray or a.dtype != np.float64 or a.shape != (3,):
+            raise AssertionError(f"{name} should be a float64 numpy array of shape (3,), got "
+                                 f"{type(a).__name__} {getattr(a, 'dtype', '')} {getattr(a, 'shape', '')}")
+        if not np.isfinite(a).all():
+            raise AssertionError(f"{name} contains NaN or inf: {a}")
+    for name, a in zip(("train_acc", "val_acc"), out[2:]):
+        if a.min() < 0 or a.max() > 1:
+            raise AssertionError(f"{name} should be fractions in [0, 1], got {a}")
+
+
+@pytest.mark.points(1)
+def test_train_loss_averages_the_whole_epoch(submission):
+    """train_loss[e] is the mean loss over all training samples of the epoch (batches of 4, 4, 2; the last one costly)."""
+    model, x, y, out = _uneven_set(1, 2)
+    loss, _ = _per_sample(out, y)
+    full = loss.mean().item()
+    batches = [(loss[i:i + 4].mean().item(),) for i in range(0, 10, 4)]
+    loader = DataLoader(TensorDataset(x, y), batch_size=4)
+    train_loss = _history(submission, model, loader, loader, FROZEN_LR, 2)[0]
+    for e, got in enumerate(train_loss):
+        if abs(got - full) > 1e-4:
+            raise AssertionError(f"train_loss[{e}] is {got:.6g}, expected {full:.6g} (mean over all 10 samples)\n"
+                                 f"likely cause: {_diagnose(got, full, batches, f'train_loss[{e}]')}")
+
+
+@pytest.mark.points(1)
+def test_train_accuracy_averages_the_whole_epoch(submission):
+    """train_acc[e] is the fraction of all training samples of the epoch predicted right (here 8 of 10)."""
+    model, x, y, out = _uneven_set(2, 2)
+    _, correct = _per_sample(out, y)
+    batches = [(correct[i:i + 4].mean().item(),) for i in range(0, 10, 4)]
+    loader = DataLoader(TensorDataset(x, y), batch_size=4)
+    train_acc = _history(submission, model, loader, loader, FROZEN_LR, 2)[2]
+    for e, got in enumerate(train_acc):
+        if abs(got - 0.8) > 1e-6:
+            raise AssertionError(f"train_acc[{e}] is {got:.6g}, expected 0.8 (8 of 10 samples right)\n"
+                                 f"likely cause: {_diagnose(got, 0.8, batches, f'train_acc[{e}]')}")
+
+
+@pytest.mark.points(1)
+def test_validation_in_eval_mode_over_the_whole_set(submission):
+    """val_loss and val_acc use the model in evaluation mode (Dropout off) over all validation samples."""
+    g = torch.Generator().manual_seed(3)
+    x, y = torch.randn(12, 5, generator=g), torch.arange(12) % 3
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Dropout(p=0.5), nn.Linear(5, 3), nn.LogSoftmax(dim=1))
+    model.eval()
+    with torch.no_grad():
+        loss, correct = _per_sample(model(x), y)
+    model.train()
+    loader = DataLoader(TensorDataset(x, y), batch_size=5)
+    _, val_loss, _, val_acc = _history(submission, model, loader, loader, FROZEN_LR, 2)
+    hint = "evaluate with the model in evaluation mode (eval()), without gradients, over every validation batch"
+    expect.close(val_loss, np.full(2, loss.mean().item()), "val_loss", atol=1e-4, rtol=0, hint=hint)
+    expect.close(val_acc, np.full(2, correct.mean().item()), "val_acc", atol=1e-6, rtol=0, hint=hint)
+
+
+@pytest.mark.points(1)
+def test_loss_is_nll_of_the_output_as_it_is(submission):
+    """The loss is NLLLoss of the model's output as it is: -output[i, y_i], no further log-softmax."""
+    # A model whose outputs are raw scores shows the difference: NLLLoss gives -score[y],
+    # CrossEntropyLoss gives logsumexp(score) - score[y]. On log-probabilities both agree, which is
+    # why feeding LogSoftmax output to CrossEntropyLoss goes unnoticed in SignsCNN.
+    g = torch.Generator().manual_seed(4)
+    x, y = torch.randn(8, 5, generator=g), torch.arange(8) % 3
+    torch.manual_seed(4)
+    model = nn.Sequential(nn.Linear(5, 3))
+    with torch.no_grad():
+        scores = model(x)
+    nll = -scores[torch.arange(8), y].mean().item()
+    cross_entropy = nn.functional.cross_entropy(scores, y).item()
+    loader = DataLoader(TensorDataset(x, y), batch_size=8)
+    train_loss, val_loss, _, _ = _history(submission, model, loader, loader, FROZEN_LR, 1)
+    for name, got in (("train_loss[0]", train_loss[0]), ("val_loss[0]", val_loss[0])):
+        if abs(got - nll) > 1e-4:
+            cause = ("the model's log-probabilities go through CrossEntropyLoss, which applies log-softmax again: "
+                     "use nn.NLLLoss" if abs(got - cross_entropy) < 1e-4 else "use nn.NLLLoss on the model output")
+            raise AssertionError(f"{name} is {got:.6g}, expected NLLLoss = {nll:.6g}\nlikely cause: {cause}")
+
+
+@pytest.mark.points(2)
+def test_reaches_the_optimum_of_a_convex_problem(submission):
+    """Multinomial logistic regression (Linear + LogSoftmax, 3 batches, lr 0.1, 100 epochs) reaches scikit-learn's optimal loss."""
+    from sklearn.linear_model import LogisticRegression
+
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(90) % 3
+    x = torch.tensor([[0.0, 0.0], [1.5, 0.0], [0.75, 1.3]])[y] + torch.randn(90, 2, generator=g)
+    optimum = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(x.numpy(), y.numpy())
+    best = -optimum.predict_log_proba(x.numpy())[np.arange(90), y.numpy()].mean()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.LogSoftmax(dim=1))
+    train_loader = DataLoader(TensorDataset(x, y), batch_size=30)
+    full_loader = DataLoader(TensorDataset(x, y), batch_size=90)
+    val_loss = _history(submission, model, train_loader, full_loader, 0.1, 100)[1]
+    # Gap to the optimum over 5 data seeds (instructor/measure_thresholds.py): reference 1e-5 1e-5 5e-5 2e-5 1e-5
+    # (max 5e-5); gradients never zeroed 5.5 8.2 8.7 8.9 8.1 (min 5.5: the accumulated gradient acts like an
+    # undamped momentum and the weights oscillate around the optimum). Threshold 0.01.
+    if not val_loss[-1] - best <= 0.01:
+        raise AssertionError(f"after 100 epochs the loss is {val_loss[-1]:.4f}, the optimum (scikit-learn) is {best:.4f}\n"
+                             "likely cause: gradients accumulate across steps: clear them (zero_grad) before every "
+                             "backward pass; or the optimizer is not Adam with the given lr")
+
+
+### BEGIN HIDDEN TESTS
+def _reference_run(model, train_loader, val_loader, lr, n_epochs, *, zero_grad=True, retrain=True, eval_val=True):
+    """The specified training loop, and variants with classic mistakes."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = np.zeros((4, n_epochs))
+    model.train()
+    for epoch in range(n_epochs):
+        if retrain:
+            model.train()
+        total, right, seen = 0.0, 0, 0
+        for inputs, labels in train_loader:
+            if zero_grad:
+                optimizer.zero_grad()
+            out = model(inputs)
+            loss = nn.functional.nll_loss(out, labels)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(labels)
+            right += (out.argmax(1) == labels).sum().item()
+            seen += len(labels)
+        history[0, epoch], history[2, epoch] = total / seen, right / seen
+        if eval_val:
+            model.eval()
+        with torch.no_grad():
+            outs = [(model(a), b) for a, b in val_loader]
+        history[1, epoch] = sum(nn.functional.nll_loss(o, b, reduction="sum").item() for o, b in outs) / len(val_loader.dataset)
+        history[3, epoch] = sum((o.argmax(1) == b).sum().item() for o, b in outs) / len(val_loader.dataset)
+    return history
+
+
+@pytest.mark.hidden
+@pytest.mark.points(2)
+def test_matches_adam_step_by_step(submission):
+    """With BatchNorm in the model and three uneven batches, every history entry matches Adam + NLLLoss over 4 epochs."""
+    import copy
+
+    g = torch.Generator().manual_seed(5)
+    x, y = torch.randn(20, 4, generator=g), torch.arange(20) % 3
+    vx, vy = torch.randn(10, 4, generator=g), torch.arange(10) % 3
+    torch.manual_seed(5)
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3), nn.LogSoftmax(dim=1))
+    train_loader = DataLoader(TensorDataset(x, y), batch_size=8)
+    val_loader = DataLoader(TensorDataset(vx, vy), batch_size=4)
+    variants = {
+        "correct": {},
+        "gradients are never zeroed: call zero_grad() before every backward pass": {"zero_grad": False},
+        "the model stays in evaluation mode after the first validation: switch back with train() every epoch": {"retrain": False},
+        "validation runs in train mode (BatchNorm uses batch statistics and updates its running averages)": {"eval_val": False},
+    }
+    expected = {name: _reference_run(copy.deepcopy(model), train_loader, val_loader, 0.05, 4, **kw)
+                for name, kw in variants.items()}
+    got = np.stack(_history(submission, model, train_loader, val_loader, 0.05, 4))
+    if np.allclose(got, expected["correct"], atol=1e-5, rtol=1e-4):
+        return
+    names = ["train_loss", "val_loss", "train_acc", "val_acc"]
+    row, epoch = np.argwhere(~np.isclose(got, expected["correct"], atol=1e-5, rtol=1e-4))[0]
+    message = (f"{names[row]}[{epoch}] is {got[row, epoch]:.6g}, expected {expected['correct'][row, epoch]:.6g} "
+               "(Adam with the given lr, NLLLoss, batches in the loader's order)")
+    for name, h in expected.items():
+        if name != "correct" and np.allclose(got, h, atol=1e-5, rtol=1e-4):
+            raise AssertionError(f"{message}\nlikely cause: {name}")
+    raise AssertionError(message)
+### END HIDDEN TESTS
