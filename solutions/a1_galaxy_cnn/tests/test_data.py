@@ -1,0 +1,215 @@
+"""Task 2: loading Galaxy10, the stratified split, per-channel statistics, normalized DataLoaders."""
+import h5py
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograder import expect
+
+pytestmark = pytest.mark.task("2", "data preparation")
+
+label_lists = st.lists(st.integers(0, 9), min_size=20, max_size=120)
+
+
+def as_index_tensor(value, name: str) -> torch.Tensor:
+    t = expect.tensor(value, name)
+    if t.dtype != torch.int64 or t.ndim != 1:
+        raise AssertionError(f"{name} should be a 1-D int64 tensor, got dtype {t.dtype} and shape {tuple(t.shape)}")
+    return t
+
+
+def get_split(submission, labels: torch.Tensor, **kwargs) -> tuple[torch.Tensor, ...]:
+    result = submission.split_indices(labels, **kwargs)
+    if not (isinstance(result, tuple) and len(result) == 3):
+        raise AssertionError(f"split_indices should return a tuple (train_idx, val_idx, test_idx), got {type(result).__name__}")
+    return tuple(as_index_tensor(t, name) for t, name in zip(result, ("train_idx", "val_idx", "test_idx")))
+
+
+@pytest.mark.points(2)
+def test_load_shapes_dtypes_and_scale(submission, galaxy_file):
+    """Images come back as float32 (N, 3, 69, 69) in [0, 1], labels as int64 (N,)."""
+    with h5py.File(galaxy_file, "r") as f:
+        raw_images, raw_labels = f["images"][()], f["ans"][()]
+    images, labels = submission.load_galaxy10_images(galaxy_file)
+    n = len(raw_labels)
+    expect.tensor(images, "images", shape=(n, 3, 69, 69), dtype=torch.float32)
+    expect.tensor(labels, "labels", shape=(n,), dtype=torch.int64)
+    expected = torch.from_numpy(raw_images.transpose(0, 3, 1, 2).astype(np.float32) / 255)
+    expect.close(images, expected, "images", atol=1e-6,
+                 hint="the file stores (N, H, W, C) uint8: put the channel axis second and divide by 255")
+    expect.close(labels, torch.from_numpy(raw_labels.astype(np.int64)), "labels", atol=0)
+
+
+@pytest.mark.points(2)
+@given(labels=label_lists, seed=st.integers(0, 1000))
+def test_split_is_disjoint_and_complete(submission, labels, seed):
+    """Training, validation and test indices are disjoint and together hold every index once."""
+    train, val, test = get_split(submission, torch.tensor(labels), seed=seed)
+    named = {"training": train, "validation": val, "test": test}
+    problems = []  # most telling first; one assertion, so hypothesis reports one failure
+    for a, b in (("validation", "test"), ("training", "validation"), ("training", "test")):
+        both = sorted(set(named[a].tolist()) & set(named[b].tolist()))
+        if both:
+            problems.append(f"{a} and {b} indices overlap: {len(both)} indices are in both (e.g. {both[0]})")
+    for name, idx in named.items():
+        if len(set(idx.tolist())) != len(idx):
+            problems.append(f"the {name} indices contain duplicates")
+    everything = set(range(len(labels)))
+    union = set(train.tolist()) | set(val.tolist()) | set(test.tolist())
+    if union - everything:
+        problems.append(f"indices out of range: {sorted(union - everything)[:3]}")
+    if everything - union:
+        problems.append(f"{len(everything - union)} indices are in no split (e.g. {min(everything - union)})")
+    if problems:
+        raise AssertionError("; ".join(problems) + ": every image must be in exactly one split")
+
+
+@pytest.mark.points(2)
+@given(labels=label_lists, seed=st.integers(0, 1000))
+def test_split_is_stratified(submission, labels, seed):
+    """Each class sends about 10% of its images to validation and 10% to test."""
+    labels = torch.tensor(labels)
+    train, val, test = get_split(submission, labels, seed=seed)
+    for c in torch.unique(labels).tolist():
+        n_c = int((labels == c).sum())
+        for name, idx in (("validation", val), ("test", test)):
+            got = int((labels[idx] == c).sum())
+            if abs(got - 0.1 * n_c) > 1:
+                raise AssertionError(f"class {c} has {n_c} images and {got} of them in the {name} split, expected "
+                                     f"about {0.1 * n_c:g} (10%): split each class on its own (stratify)")
+
+
+@pytest.mark.points(1)
+def test_split_is_seeded(submission):
+    """The same seed gives the same split; another seed a different one."""
+    labels = torch.arange(200) % 4
+    first = get_split(submission, labels, seed=0)
+    again = get_split(submission, labels, seed=0)
+    other = get_split(submission, labels, seed=1)
+    for a, b, name in zip(first, again, ("train_idx", "val_idx", "test_idx")):
+        if not torch.equal(a, b):
+            raise AssertionError(f"two calls with seed=0 gave different {name}: draw the permutation from "
+                                 "torch.Generator().manual_seed(seed)")
+    if set(first[1].tolist()) == set(other[1].tolist()):
+        raise AssertionError("seeds 0 and 1 gave the same validation set: is the split random and does it use the seed?")
+
+
+@pytest.mark.points(1)
+def test_channel_stats(submission):
+    """mean[c] and std[c] are taken over all pixels of channel c."""
+    g = torch.Generator().manual_seed(0)
+    images = torch.rand(20, 3, 10, 12, generator=g) * torch.tensor([1.0, 2.0, 4.0])[:, None, None] + torch.tensor([0.0, 1.0, -3.0])[:, None, None]
+    mean, std = submission.channel_stats(images)
+    flat = images.transpose(0, 1).reshape(3, -1).double()
+    expect.tensor(mean, "mean", shape=(3,))
+    expect.tensor(std, "std", shape=(3,))
+    expect.close(mean, flat.mean(dim=1), "mean", atol=1e-5, hint="average over dimensions 0, 2 and 3 (all but the channel)")
+    expect.close(std, flat.std(dim=1), "std", atol=1e-3, rtol=1e-3, hint="standard deviation over dimensions 0, 2 and 3")
+
+
+def crafted_split():
+    """60 images of 3 x 8 x 8 whose brightness depends on the split: 40 train, 10 validation, 10 test."""
+    g = torch.Generator().manual_seed(3)
+    n = 60
+    order = torch.randperm(n, generator=g)
+    train_idx, val_idx, test_idx = order[:40], order[40:50], order[50:]
+    level = torch.zeros(n)
+    level[train_idx], level[val_idx], level[test_idx] = 0.2, 0.5, 0.9
+    scale = torch.tensor([1.0, 0.5, 2.0])[None, :, None, None]
+    images = (level[:, None, None, None] + 0.1 * torch.randn(n, 3, 8, 8, generator=g)) * scale
+    labels = torch.arange(n) % 10
+    return images, labels, (train_idx, val_idx, test_idx)
+
+
+def stats(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    flat = images.transpose(0, 1).reshape(images.shape[1], -1).double()
+    return flat.mean(dim=1), flat.std(dim=1)
+
+
+@pytest.mark.points(3)
+def test_loaders_normalize_with_training_statistics(submission):
+    """Normalize uses the mean and std of the training images only: normalized training data has mean 0, std 1."""
+    images, labels, splits = crafted_split()
+    result = submission.make_loaders(images, labels, splits, batch_size=8)
+    if not (isinstance(result, tuple) and len(result) == 4):
+        raise AssertionError("make_loaders should return (train_loader, val_loader, test_loader, normalize)")
+    normalize = result[3]
+    if not (hasattr(normalize, "mean") and hasattr(normalize, "std")):
+        raise AssertionError("the fourth value returned should be the torchvision.transforms.Normalize you applied")
+    used_mean = torch.as_tensor(normalize.mean, dtype=torch.float64).flatten()
+    train_mean, train_std = stats(images[splits[0]])
+    if used_mean.shape == train_mean.shape and not torch.allclose(used_mean, train_mean, atol=1e-4):
+        for name, part in (("all images", images), ("the test split", images[splits[2]]),
+                           ("the validation split", images[splits[1]])):
+            if torch.allclose(used_mean, stats(part)[0], atol=1e-4):
+                raise AssertionError(f"Normalize uses the mean of {name}, expected the mean of the training split "
+                                     f"{[round(v, 4) for v in train_mean.tolist()]}: statistics must come from the "
+                                     "training images only (the test split stands for unseen data)")
+    expect.close(used_mean, train_mean, "Normalize mean", atol=1e-4,
+                 hint="compute channel_stats(images[train_idx]): the training split only")
+    expect.close(torch.as_tensor(normalize.std, dtype=torch.float64).flatten(), train_std, "Normalize std", rtol=1e-3,
+                 hint="compute channel_stats(images[train_idx]): the training split only")
+    train_x = result[0].dataset.tensors[0]
+    mean, std = stats(train_x)
+    expect.close(mean, torch.zeros(3), "per-channel mean of the normalized training images", atol=1e-3,
+                 hint="normalize every split with the training statistics")
+    expect.close(std, torch.ones(3), "per-channel std of the normalized training images", atol=1e-2)
+
+
+@pytest.mark.points(2)
+def test_loaders_hold_each_split_in_order(submission):
+    """Each split is a TensorDataset of (normalized images, labels) in index order; only training shuffles."""
+    images, labels, splits = crafted_split()
+    train_loader, val_loader, test_loader, _ = submission.make_loaders(images, labels, splits, batch_size=8)
+    mean, std = stats(images[splits[0]])
+    for name, loader, idx in (("train", train_loader, splits[0]), ("val", val_loader, splits[1]),
+                              ("test", test_loader, splits[2])):
+        if loader.batch_size != 8:
+            raise AssertionError(f"{name}_loader has batch_size {loader.batch_size}, expected 8 (the argument)")
+        x, y = loader.dataset.tensors
+        expected = (images[idx].double() - mean[None, :, None, None]) / std[None, :, None, None]
+        expect.close(x, expected, f"{name}_loader.dataset.tensors[0]", atol=2e-3,
+                     hint=f"TensorDataset(normalize(images[{name}_idx]), labels[{name}_idx]), in the order of {name}_idx")
+        expect.close(y, labels[idx], f"{name}_loader.dataset.tensors[1]", atol=0)
+    for name, loader, idx in (("val", val_loader, splits[1]), ("test", test_loader, splits[2])):
+        seen = torch.cat([y for _, y in loader])
+        if not torch.equal(seen, labels[idx]):
+            raise AssertionError(f"{name}_loader yields its samples in another order: only the training loader shuffles")
+    first = torch.cat([y for _, y in train_loader])
+    second = torch.cat([y for _, y in train_loader])
+    if sorted(first.tolist()) != sorted(labels[splits[0]].tolist()):
+        raise AssertionError("one pass over train_loader should yield every training sample once")
+    if torch.equal(first, second) and torch.equal(first, labels[splits[0]]):
+        raise AssertionError("train_loader does not shuffle: pass shuffle=True (with a seeded generator)")
+
+
+### BEGIN HIDDEN TESTS
+@pytest.mark.hidden
+@pytest.mark.points(1)
+def test_split_bad_fractions_raise(submission):
+    """Negative fractions, or validation + test fractions of 1 or more, raise ValueError."""
+    labels = torch.arange(50) % 5
+    f = submission.split_indices
+    expect.raises(ValueError, lambda: f(labels, val_fraction=-0.1), "split_indices(labels, val_fraction=-0.1)")
+    expect.raises(ValueError, lambda: f(labels, val_fraction=0.5, test_fraction=0.5),
+                  "split_indices(labels, val_fraction=0.5, test_fraction=0.5)")
+
+
+@pytest.mark.hidden
+@pytest.mark.points(1)
+def test_split_of_galaxy10_sized_labels(submission):
+    """On 21,785 labels with Galaxy10's class sizes the split is 80/10/10 in every class, rare ones included."""
+    counts = [3461, 6997, 6292, 394, 1534, 17, 589, 1121, 906, 474]
+    labels = torch.repeat_interleave(torch.arange(10), torch.tensor(counts))
+    labels = labels[torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))]
+    train, val, test = get_split(submission, labels, seed=0)
+    if len(train) + len(val) + len(test) != len(labels) or len(set(torch.cat([train, val, test]).tolist())) != len(labels):
+        raise AssertionError("the three splits should hold all 21,785 indices, each once")
+    for c, n_c in enumerate(counts):
+        for name, idx in (("validation", val), ("test", test)):
+            got = int((labels[idx] == c).sum())
+            if abs(got - 0.1 * n_c) > 1:
+                raise AssertionError(f"class {c} ({n_c} images) has {got} in the {name} split, expected about {0.1 * n_c:g}")
+### END HIDDEN TESTS

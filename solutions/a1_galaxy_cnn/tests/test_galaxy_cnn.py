@@ -1,0 +1,93 @@
+"""Task 3: GalaxyCNN, exactly the specified layers."""
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograder import expect
+
+pytestmark = pytest.mark.task("3", "GalaxyCNN")
+
+RELU_NAMES = ["after the first convolution", "after the second convolution", "after Linear(3136 -> 64)",
+              "after Linear(64 -> 32)"]
+
+
+def count_hint(n: int) -> str:
+    """A likely explanation of a wrong parameter count."""
+    def total(c1, c2, side):
+        flat = c2 * side * side
+        return (3 * 25 + 1) * c1 + (c1 * 25 + 1) * c2 + (flat + 1) * 64 + 65 * 32 + 33 * 10
+    known = {
+        total(16, 8, 14): "the two convolutions have their channel counts swapped: 3 -> 8 first, then 8 -> 16",
+        total(8, 16, 17): "padding keeps the size ('same'): the convolutions use no padding, so 69 -> 65 -> 32 -> 28 -> 14",
+    }
+    return known.get(n, "compare your layers with the table in the docstring")
+
+
+def image_batch(b: int, seed: int) -> torch.Tensor:
+    return torch.randn(b, 3, 69, 69, generator=torch.Generator().manual_seed(seed))
+
+
+@pytest.mark.points(2)
+def test_parameter_count(submission, helpers):
+    """GalaxyCNN has exactly 207,002 trainable parameters."""
+    model = submission.GalaxyCNN()
+    n = sum(p.numel() for p in helpers.parameters_of(model) if p.requires_grad)
+    if n != helpers.n_parameters:
+        raise AssertionError(f"GalaxyCNN has {n:,} trainable parameters, expected {helpers.n_parameters:,}\n"
+                             f"likely cause: {count_hint(n)}")
+
+
+@pytest.mark.points(2)
+def test_layer_shapes(submission, helpers):
+    """The weights have the shapes of Conv(3->8, k5), Conv(8->16, k5), Linear 3136->64->32->10."""
+    shapes = sorted((tuple(p.shape) for p in helpers.parameters_of(submission.GalaxyCNN())), key=str)
+    expected = sorted(helpers.shapes, key=str)
+    if shapes != expected:
+        extra = [s for s in shapes if s not in expected]
+        missing = [s for s in expected if s not in shapes]
+        raise AssertionError(f"GalaxyCNN has parameters of shapes {extra} where {missing} are expected\n"
+                             f"likely cause: {count_hint(sum(torch.Size(s).numel() for s in shapes))}")
+
+
+@pytest.mark.points(2)
+@given(batch=st.integers(1, 6))
+def test_logits_shape_for_any_batch_size(submission, fresh_galaxy_cnn, batch):
+    """A batch of B images (B, 3, 69, 69) gives float32 logits of shape (B, 10)."""
+    model = fresh_galaxy_cnn(0)
+    logits = expect.tensor(model(image_batch(batch, batch)), f"GalaxyCNN()(x) for x of shape ({batch}, 3, 69, 69)",
+                           shape=(batch, 10), dtype=torch.float32)
+    expect.close(logits, logits, "logits")  # finite
+
+
+def check_forward(submission, fresh_galaxy_cnn, helpers, x: torch.Tensor, seed: int) -> None:
+    model = fresh_galaxy_cnn(seed)
+    model.train(False)
+    weights = helpers.weights_by_shape(helpers.parameters_of(model), "GalaxyCNN")
+    got = expect.tensor(model(x), "GalaxyCNN logits", shape=(len(x), 10))
+    expected = helpers.galaxy_cnn_forward(weights, x)
+    if torch.allclose(got, expected, atol=1e-4, rtol=1e-4):
+        return
+    hint = "check the order of the layers: Conv, ReLU, MaxPool, Conv, ReLU, MaxPool, Flatten, Linear, ReLU, Linear, ReLU, Linear"
+    for i, where in enumerate(RELU_NAMES):
+        if torch.allclose(got, helpers.galaxy_cnn_forward(weights, x, skip_relu=i), atol=1e-4, rtol=1e-4):
+            hint = f"the ReLU {where} is missing"
+    if torch.allclose(got, torch.softmax(expected, dim=1), atol=1e-5):
+        hint = "the model returns probabilities (softmax); it should return the raw logits of the last Linear layer"
+    expect.close(got, expected, "GalaxyCNN logits", atol=1e-4, rtol=1e-4, hint=hint)
+
+
+@pytest.mark.points(3)
+def test_forward_matches_the_specified_layers(submission, fresh_galaxy_cnn, helpers):
+    """With your weights, the logits equal Conv-ReLU-Pool-Conv-ReLU-Pool-Flatten-Linear-ReLU-Linear-ReLU-Linear."""
+    check_forward(submission, fresh_galaxy_cnn, helpers, image_batch(3, 0), seed=1)
+
+
+### BEGIN HIDDEN TESTS
+@pytest.mark.hidden
+@pytest.mark.points(1)
+@given(batch=st.integers(1, 4), seed=st.integers(0, 1000), scale=st.sampled_from([0.1, 1.0, 5.0]))
+def test_forward_matches_for_random_inputs(submission, fresh_galaxy_cnn, helpers, batch, seed, scale):
+    """The logits equal the specified layers for random weights, inputs and input scales."""
+    check_forward(submission, fresh_galaxy_cnn, helpers, scale * image_batch(batch, seed), seed=seed)
+### END HIDDEN TESTS
