@@ -71,12 +71,12 @@ def _cmd_grade(args) -> int:
     from . import grade
 
     assignment = course.get(args.assignment)
-    code = grade.main(assignment, Path(args.submissions), Path(args.out), force=args.force, workers=args.workers)
+    code = grade.main(assignment, Path(args.submissions), Path(args.out), force=args.force, workers=args.workers,
+                      scheduler=args.scheduler)
     if code == 0 and args.gradebook is not None:
         from . import gradebook
-        from .results import Report
 
-        reports = {p.parent.name: Report.from_json(p.read_text()) for p in Path(args.out).glob("*/results.json")}
+        reports = grade.load_reports(Path(args.out))
         try:
             n = gradebook.record(assignment, reports, args.gradebook or None)
         except gradebook.GradebookError as exc:
@@ -132,10 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("grade", help="grade a folder of submissions")
     p.add_argument("assignment")
-    p.add_argument("submissions", help="folder with one sub-folder per student")
+    p.add_argument("submissions", help="folder with one sub-folder per student, or an LMS zip export")
     p.add_argument("--out", required=True, help="where grades.csv and feedback go")
     p.add_argument("--workers", type=int, default=None, help="parallel graders (default: number of cores)")
     p.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="grade on the workers of a Dask distributed cluster (e.g. tcp://host:8786)")
     p.add_argument("--gradebook", nargs="?", const="", default=None, metavar="DB_URL",
                    help="also write the task scores into the nbgrader gradebook (default: the course's)")
     p.set_defaults(func=_cmd_grade)

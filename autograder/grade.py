@@ -1,29 +1,39 @@
-"""Batch grading: one child process per submission, results persisted as soon as known.
+"""Batch grading of untrusted submissions; results persisted the moment they are known.
 
-Layout of ``--out``::
+Each submission is graded by ``sandbox.judge``: the assignment's tests run in a trusted worker
+process, the student's modules in a fresh sandboxed child forked from that worker's warm fork
+server. Workers are a local process pool (one per core by default) or, with ``scheduler``, the
+workers of a Dask distributed cluster: both run the same function, ``batch.job.grade_job``.
 
-    grades.csv                       student, points per task, total, bonus, max
-    <student>/results.json           the full Report (plain JSON)
-    <student>/feedback.md            what the student reads
+Layout of ``--out`` (see ``batch.store``)::
 
-A rerun skips students that already have ``results.json`` (so an interrupted batch resumes);
-``force=True`` regrades everyone.
+    grades.csv                       student, points per task, total, bonus, max, error
+    grading.log                      what happened, one line per event
+    <student>/report.json            the full Report (plain JSON): present = graded
+    <student>/results.json           Gradescope's autograder format
+    <student>/feedback.md, .html     what the student reads
+
+A rerun grades only students without ``report.json`` (so an interrupted batch resumes and never
+grades anyone twice); ``force=True`` regrades everyone.
 """
 from __future__ import annotations
 
 import csv
 import os
-import subprocess
 import sys
-import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED
 from pathlib import Path
 
-from . import feedback
+from .batch import inputs
+from .batch.store import Store, atomic_write
 from .course import Assignment
 from .results import Report, TestResult
+from .sandbox.limits import Limits
 
 SUBMISSION_TIMEOUT_S = 900
+MAX_ATTEMPTS = 2  # a submission whose worker process died twice gets an error report
 
 
 def expected_tests(assignment: Assignment) -> list[TestResult]:
@@ -44,39 +54,41 @@ def expected_tests(assignment: Assignment) -> list[TestResult]:
 
 
 def grade_one(assignment: Assignment, folder: Path, *, timeout: float = SUBMISSION_TIMEOUT_S,
-              expected: list[TestResult] | None = None) -> Report:
-    """Grade ``folder`` in a fresh child process; a crash or timeout zeroes the tests that did not report."""
-    with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
-        out = Path(scratch) / "report.json"
-        cmd = [sys.executable, "-m", "autograder", "check", assignment.id, "--submission", str(Path(folder).resolve()),
-               "--json", str(out), "--quiet"]
-        env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
-        problem = ""
-        try:
-            proc = subprocess.run(cmd, cwd=scratch, env=env, capture_output=True, text=True, timeout=timeout)
-            if not out.is_file():
-                last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-                problem = f"the grader stopped before reporting (exit code {proc.returncode}): {last}"
-        except subprocess.TimeoutExpired:
-            problem = f"grading took longer than {timeout:g} s and was stopped"
-        if not problem:
-            return Report.from_json(out.read_text())
-    tests = [TestResult(**{**t.__dict__, "outcome": "not run", "message": problem})
-             for t in (expected if expected is not None else expected_tests(assignment))]
-    return Report(assignment.id, str(folder), tests, error=problem)
+              expected: list[TestResult] | None = None, limits: Limits | None = None,
+              isolate: str = "auto") -> Report:
+    """Grade ``folder`` with its code sandboxed (see ``sandbox.judge``); a crash or time limit
+    costs only the tests it hit. ``expected`` is accepted for compatibility and unused."""
+    from .sandbox import judge
+
+    limits = limits or Limits(submission_s=timeout)
+    return judge.run(assignment, Path(folder), limits=limits, isolate=isolate)
+
+
+def load_reports(out: Path) -> dict[str, Report]:
+    """{student: Report} of every submission graded under ``out`` (from ``<student>/report.json``)."""
+    store = Store(Path(out))
+    found = {p.parent.name: store.load(p.parent.name) for p in sorted(Path(out).glob("*/report.json"))}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def failed_report(assignment_id: str, student: str, problem: str, expected: list[TestResult]) -> Report:
+    tests = [TestResult(**{**t.__dict__, "outcome": "not run", "message": problem}) for t in expected]
+    return Report(assignment_id, student, tests, error=problem)
 
 
 def write_csv(path: Path, reports: dict[str, Report]) -> None:
+    """One row per student (atomic replace): points per task, total without bonus, bonus, max."""
     task_keys = sorted({t.task for r in reports.values() for t in r.tests}, key=lambda k: (len(k), k))
-    tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["student", *(f"task {k}" for k in task_keys), "total", "bonus", "max", "error"])
-        for student, r in sorted(reports.items()):
-            per_task = {t.key: t.earned for t in r.tasks()}
-            writer.writerow([student, *(f"{per_task.get(k, 0):g}" for k in task_keys),
-                             f"{r.earned - r.bonus_earned:g}", f"{r.bonus_earned:g}", f"{r.possible:g}", r.error])
-    tmp.replace(path)
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["student", *(f"task {k}" for k in task_keys), "total", "bonus", "max", "error"])
+    for student, r in sorted(reports.items()):
+        per_task = {t.key: t.earned for t in r.tasks()}
+        writer.writerow([student, *(f"{per_task.get(k, 0):g}" for k in task_keys),
+                         f"{r.earned - r.bonus_earned:g}", f"{r.bonus_earned:g}", f"{r.possible:g}", r.error])
+    atomic_write(Path(path), buf.getvalue())
 
 
 def table(reports: dict[str, Report]) -> str:
@@ -87,50 +99,196 @@ def table(reports: dict[str, Report]) -> str:
     return "\n".join(lines)
 
 
-def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers: int | None = None,
-                force: bool = False, progress: bool = True) -> dict[str, Report]:
-    """Grade every sub-folder of ``submissions``; returns {student: Report}."""
-    out.mkdir(parents=True, exist_ok=True)
-    students = sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
-    reports: dict[str, Report] = {}
-    todo = []
-    for s in students:
-        saved = out / s / "results.json"
-        if saved.is_file() and not force:
-            reports[s] = Report.from_json(saved.read_text())
-        else:
-            todo.append(s)
-    expected = expected_tests(assignment) if todo else []
-    workers = workers or os.cpu_count() or 1
-    from tqdm import tqdm
+# --- executors ----------------------------------------------------------------------------------
+class _LocalPool:
+    """A pool of worker processes, each warmed up once (torch, pytest, a fork server)."""
 
-    bar = tqdm(total=len(todo), desc=f"grading {assignment.id}", unit="submission",
-               disable=not progress or not sys.stderr.isatty())
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(grade_one, assignment, submissions / s, expected=expected): s for s in todo}
-        for future in as_completed(futures):
-            student = futures[future]
-            report = future.result()
-            report.submission = student
-            (out / student).mkdir(exist_ok=True)
-            (out / student / "feedback.md").write_text(feedback.markdown(report))
-            report.save(out / student / "results.json")  # saved last: its presence means "done"
-            reports[student] = report
-            bar.update()
-            if not bar.disable:
-                continue
-            if progress:
-                print(f"graded {student}: {report.earned - report.bonus_earned:g} / {report.possible:g}", file=sys.stderr)
-    bar.close()
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = None
+        self._start()
+
+    def _start(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from .batch import job
+
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=job.warm, initargs=(os.getpid(),))
+
+    def submit(self, job_data: dict):
+        from .batch import job
+
+        return self.pool.submit(job.grade_job, job_data)
+
+    def wait(self, pending):
+        from concurrent.futures import wait
+
+        return wait(pending, return_when=FIRST_COMPLETED)
+
+    def restart(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self._start()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _DaskPool:
+    """The workers of a running Dask distributed cluster (``Client`` is a futures executor)."""
+
+    def __init__(self, address: str):
+        from distributed import Client
+
+        self.client = Client(address)
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def submit(self, job_data: dict):
+        from .batch import job
+
+        return self.client.submit(job.grade_job, job_data, pure=False)
+
+    def wait(self, pending):
+        from distributed import wait
+
+        result = wait(list(pending), return_when="FIRST_COMPLETED")
+        return set(result.done), set(result.not_done)
+
+    def restart(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class _Progress:
+    """A tqdm bar with ETA on a terminal; one quiet line per submission in a pipe."""
+
+    def __init__(self, total: int, label: str, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=label, unit="submission", file=sys.stderr)
+
+    def update(self, student: str, report: Report) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{student}: {report.earned - report.bonus_earned:g}/{report.possible:g}")
+            self.bar.update()
+        elif self.enabled:
+            print(f"[{self.done}/{self.total}] {student}: {report.earned - report.bonus_earned:g} / {report.possible:g}"
+                  + (f" ({report.error[:80]})" if report.error else ""), file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers: int | None = None,
+                force: bool = False, progress: bool = True, scheduler: str | None = None,
+                limits: Limits | None = None) -> dict[str, Report]:
+    """Grade every submission in ``submissions`` (folder of sub-folders, or LMS zip); returns {student: Report}."""
+    from .sandbox.session import collect_files
+
+    out = Path(out)
+    store = Store(out)
+    limits = limits or Limits(submission_s=SUBMISSION_TIMEOUT_S)
+    folders = inputs.discover(Path(submissions), out / "_submissions", assignment.modules)
+    reports: dict[str, Report] = {}
+    todo: list[str] = []
+    for student in folders:
+        saved = None if force else store.load(student)
+        if saved is None:
+            todo.append(student)
+        else:
+            reports[student] = saved
+            store.render(student, saved, only_missing=True)
+    where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or os.cpu_count() or 1} local workers"
+    store.log(f"start {assignment.id}: {len(folders)} submissions, {len(reports)} already graded, "
+              f"{len(todo)} to grade on {where}")
+    write_csv(out / "grades.csv", reports)
+    if not todo:
+        return reports
+
+    expected = expected_tests(assignment)
+    executor = _DaskPool(scheduler) if scheduler else _LocalPool(workers or os.cpu_count() or 1)
+    bar = _Progress(len(todo), f"grading {assignment.id}", progress)
+    attempts: dict[str, int] = {}
+    queue = list(todo)
+    pending: dict = {}
+    in_flight = 2 * executor.workers
+
+    def submit(student: str) -> None:
+        attempts[student] = attempts.get(student, 0) + 1
+        job = {"assignment": assignment.id, "student": student, "folder": str(folders[student]),
+               "files": collect_files(folders[student], limits), "limits": limits.to_dict()}
+        pending[executor.submit(job)] = (student, time.monotonic())
+
+    def finish(student: str, report: Report, seconds: float, info: dict | None, persist: bool = True) -> None:
+        report.submission = student
+        if persist:
+            store.save(student, report, seconds)
+        reports[student] = report
+        write_csv(out / "grades.csv", reports)
+        isolation = f" isolation={info['isolation']}" if info else ""
+        problems = f" problems: {' | '.join(info['events'])[:300]}" if info and info.get("events") else ""
+        store.log(f"graded {student}: {report.earned - report.bonus_earned:g}/{report.possible:g} "
+                  f"bonus {report.bonus_earned:g} in {seconds:.1f} s{isolation}"
+                  + (f" error: {report.error[:200]}" if report.error else "") + problems)
+        bar.update(student, report)
+
+    try:
+        while queue or pending:
+            while queue and len(pending) < in_flight:
+                submit(queue.pop(0))
+            done, _ = executor.wait(set(pending))
+            broken = False
+            for future in done:
+                student, began = pending.pop(future)
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died or the grader has a bug
+                    from concurrent.futures.process import BrokenProcessPool
+
+                    broken = broken or isinstance(exc, BrokenProcessPool)
+                    store.log(f"worker failed on {student}: {type(exc).__name__}: {exc}")
+                    if attempts[student] < MAX_ATTEMPTS:
+                        queue.insert(0, student)
+                        continue
+                    problem = f"the grader failed on this submission ({type(exc).__name__}); it was not graded"
+                    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                    store.log(f"giving up on {student}: {detail[:300]}")
+                    finish(student, failed_report(assignment.id, student, problem, expected),
+                           time.monotonic() - began, None, persist=False)
+                    continue
+                finish(student, Report.from_json(result["report"]), time.monotonic() - began, result.get("info"))
+            if broken:  # every job of a broken pool is lost: start a new pool, resubmit them
+                for future, (student, _) in list(pending.items()):
+                    del pending[future]
+                    queue.insert(0, student)
+                executor.restart()
+    finally:
+        bar.close()
+        executor.close()
+    store.log(f"done {assignment.id}: {len(reports)} graded")
     write_csv(out / "grades.csv", reports)
     return reports
 
 
-def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = False, workers: int | None = None) -> int:
-    if not submissions.is_dir():
-        print(f"error: {submissions} is not a folder of submissions (one sub-folder per student)", file=sys.stderr)
+def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = False, workers: int | None = None,
+         scheduler: str | None = None) -> int:
+    if not submissions.exists():
+        print(f"error: {submissions} does not exist (a folder with one sub-folder per student, or an LMS zip)",
+              file=sys.stderr)
         return 2
-    reports = grade_batch(assignment, submissions, out, workers=workers, force=force)
+    try:
+        reports = grade_batch(assignment, submissions, out, workers=workers, force=force, scheduler=scheduler)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(table(reports))
-    print(f"\nwrote {out / 'grades.csv'} and feedback for {len(reports)} students")
+    print(f"\nwrote {out / 'grades.csv'} and feedback for {len(reports)} students (log: {out / 'grading.log'})")
     return 0

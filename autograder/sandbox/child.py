@@ -65,6 +65,8 @@ class _Unpickler(pickle.Unpickler):
             return obj
         if kind == "sub":
             return self.runtime.submission
+        if kind.startswith("path_"):
+            return self.runtime.path(pid)
         if kind == "t":  # a plain CPU tensor sent as its numpy array (see proxy.ArgPickler)
             _, array, dtype, requires_grad = pid
             t = torch.from_numpy(array)
@@ -121,6 +123,8 @@ class Runtime:
         self.handles: dict[int, object] = {}
         self.next_id = 1
         self.submission = None
+        self.paths: dict[int, Path] = {}
+        self.outputs: dict[int, Path] = {}
 
     # handles --------------------------------------------------------------------------------
     def handle(self, obj) -> int:
@@ -133,6 +137,34 @@ class Runtime:
     def release(self, ids) -> None:
         for hid in ids:
             self.handles.pop(hid, None)
+
+    def path(self, pid) -> Path:
+        """A path argument from the grader, materialised here (see ``proxy.ArgPickler``)."""
+        import tempfile
+
+        kind = pid[0]
+        if kind == "path_sub":
+            return Path(self.workdir) / pid[1]
+        if kind == "path_missing":
+            return Path(pid[1])
+        if kind == "path_cached":
+            return self.paths[pid[1]]
+        key, name = pid[1], pid[2]
+        folder = Path(tempfile.gettempdir()) / ".grader-files" / str(key)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / name
+        if kind == "path_out":
+            self.outputs[key] = target
+            return target
+        payload = pid[3]
+        if type(payload) is bytes:
+            target.write_bytes(payload)
+        else:
+            for rel, data in payload.items():
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                (target / rel).write_bytes(data)
+        self.paths[key] = target
+        return target
 
     def target(self, request):
         t = request.get("target")
@@ -263,14 +295,18 @@ class Runtime:
                     sync.append([path, encoder.tensor(obj)])
             if sync:
                 header["sync"] = sync
+            written = [[k, encoder._blob(p.read_bytes())] for k, p in self.outputs.items() if p.is_file()]
+            if written:
+                header["files"] = written
             if before_rng is not None:
                 after = rng_states()
                 changed = {k: v for k, v in after.items() if not _same(k, v, before_rng[k])}
                 if changed:
                     header["rng"] = self.encode_rng(changed, encoder)
         except BaseException:  # noqa: BLE001 - the reply itself matters more
-            header.pop("sync", None)
-            header.pop("rng", None)
+            for key in ("sync", "rng", "files"):
+                header.pop(key, None)
+        self.outputs = {}
         self.send(header, encoder.blobs)
         self.reap()
 

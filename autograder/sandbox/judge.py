@@ -97,6 +97,21 @@ class Judge:
         return first + ("\n" + rest if rest else "")
 
 
+def _forget_suite_modules(assignment: Assignment) -> None:
+    """Drop test modules (``conftest``, ``test_data``, ...) that an earlier run imported.
+
+    With ``--import-mode=importlib`` pytest reuses a module already in ``sys.modules`` under the
+    same name, so two assignments' ``tests/conftest.py`` would otherwise get mixed up when one
+    worker grades several assignments.
+    """
+    roots = [str(assignment.root / "solutions") + "/", str(assignment.root / "assignments") + "/",
+             str(assignment.tests_dir()) + "/"]
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None) or ""
+        if path.startswith(tuple(roots)):
+            del sys.modules[name]
+
+
 def run(assignment: Assignment, folder: Path, **options) -> Report:
     """:func:`grade` without the run information."""
     return grade(assignment, folder, **options)[0]
@@ -125,11 +140,13 @@ def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None,
         args = [str(tests), f"--submission={folder}", f"--rootdir={tests}", "-p", "no:cacheprovider",
                 "-p", "no:faulthandler", "-o", "addopts=", "--import-mode=importlib", "-q", "--capture=sys"]
         saved_path = list(sys.path)
+        _forget_suite_modules(assignment)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 code = pytest.main(args, plugins=[collector, Judge(session)])
         finally:
             sys.path[:] = saved_path
+            _forget_suite_modules(assignment)
             session.close()
     report = collector.report()
     report.assignment = assignment.id

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import pickle
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import torch
 
@@ -175,11 +175,18 @@ class RemoteSubmission:
 
 
 class ArgPickler(pickle.Pickler):
-    """Pickles call arguments for the child; handles travel as references to the child's objects."""
+    """Pickles call arguments for the child; handles travel as references to the child's objects.
+
+    A ``pathlib.Path`` argument is translated: inside the submission folder, to the same file in
+    the child's copy; an existing file or folder elsewhere (a test's data file), to a copy sent
+    along (cached per child); a path that does not exist yet (an output), to a fresh path in
+    the child's scratch space whose file is copied back here after the call.
+    """
 
     def __init__(self, file, sandbox):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.sandbox = sandbox
+        self.outputs: dict[int, Path] = {}
 
     def persistent_id(self, obj):
         if isinstance(obj, RemoteObject):
@@ -191,6 +198,8 @@ class ArgPickler(pickle.Pickler):
             return ("h", obj._remote_id)
         if isinstance(obj, RemoteSubmission):
             return ("sub",)
+        if isinstance(obj, PurePath):
+            return self.sandbox.path_argument(Path(obj), self.outputs)
         if type(obj) is torch.Tensor and obj.layout == torch.strided and obj.device.type == "cpu" and obj.is_leaf:
             x = obj.detach().resolve_conj().resolve_neg()
             bf16 = x.dtype == torch.bfloat16
@@ -198,10 +207,12 @@ class ArgPickler(pickle.Pickler):
         return None
 
 
-def dumps(obj, sandbox) -> bytes:
+def dumps(obj, sandbox) -> tuple[bytes, dict[int, Path]]:
+    """(pickle bytes, {key: output path to fill from the reply})."""
     buf = io.BytesIO()
+    pickler = ArgPickler(buf, sandbox)
     try:
-        ArgPickler(buf, sandbox).dump(obj)
+        pickler.dump(obj)
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
         try:
             import cloudpickle  # test-defined lambdas and local functions
@@ -212,7 +223,7 @@ def dumps(obj, sandbox) -> bytes:
             persistent_id = ArgPickler.persistent_id
 
         buf = io.BytesIO()
-        p = _Cloud(buf, protocol=pickle.HIGHEST_PROTOCOL)
-        p.sandbox = sandbox
-        p.dump(obj)
-    return buf.getvalue()
+        pickler = _Cloud(buf, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.sandbox, pickler.outputs = sandbox, {}
+        pickler.dump(obj)
+    return buf.getvalue(), pickler.outputs

@@ -69,6 +69,22 @@ def write_files(files: dict[str, bytes], dest: Path) -> None:
         target.write_bytes(data)
 
 
+SCRATCH_PREFIX = "autograder-sandbox-"
+
+
+def remove_stale_scratch() -> None:
+    """Delete staging folders left by grader processes that were killed (named after their pid)."""
+    root = Path(tempfile.gettempdir())
+    for path in root.glob(f"{SCRATCH_PREFIX}*-*"):
+        try:
+            pid = int(path.name[len(SCRATCH_PREFIX):].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except (ValueError, PermissionError, OSError):
+            continue
+
+
 def _rng_snapshot():
     return torch.get_rng_state(), np.random.get_state(), random.getstate()
 
@@ -93,7 +109,7 @@ class Session:
         self.name = safe_name(name or self.folder.name)
         self.isolate = isolate
         self.readable = readable if readable is not None else jail.readable_paths()
-        self.base = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+        self.base = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         (self.base / "root").mkdir()
         (self.base / "files").mkdir()
         write_files(files if files is not None else collect_files(self.folder, self.limits), self.base / "files")
@@ -109,6 +125,8 @@ class Session:
         self.events: list[str] = []
         self._released: list[int] = []
         self._rng_seen = None
+        self._paths: dict[str, tuple] = {}
+        self._key = 0
 
     # --- lifecycle ----------------------------------------------------------------------------
     def begin_test(self) -> None:
@@ -143,6 +161,7 @@ class Session:
         self.generation += 1
         self._released.clear()
         self._rng_seen = None
+        self._paths.clear()
 
     def _fail(self, err: errors.SandboxError):
         self._stop()
@@ -239,7 +258,7 @@ class Session:
         snapshot = _rng_snapshot()
         if self._rng_seen is None or not _rng_equal(snapshot, self._rng_seen):
             request["rng"] = {"torch": snapshot[0], "numpy": snapshot[1], "random": snapshot[2]}
-        data = proxy.dumps(request, self)
+        data, outputs = proxy.dumps(request, self)
         self._rng_seen = snapshot
         test_end = self.test_deadline if self.test_deadline is not None else time.monotonic() + self.limits.test_s
         deadline = min(test_end, self.deadline)
@@ -258,9 +277,36 @@ class Session:
         except wire.ProtocolError as exc:
             self._fail(errors.BadReply(f"your code sent the grader a reply it could not read ({exc}); "
                                        "was the grader's channel tampered with?"))
-        return self._outcome(header, blobs, request)
+        return self._outcome(header, blobs, request, outputs)
 
-    def _outcome(self, header: dict, blobs: list[bytes], request: dict):
+    def path_argument(self, path: Path, outputs: dict) -> tuple:
+        """How a ``Path`` argument travels (see ``proxy.ArgPickler``)."""
+        path = path.absolute()
+        try:
+            return ("path_sub", str(path.resolve().relative_to(self.folder.resolve())))
+        except ValueError:
+            pass
+        if path.is_file():
+            st = path.stat()
+            cached = self._paths.get(str(path))
+            if cached and cached[:2] == (st.st_mtime_ns, st.st_size):
+                return ("path_cached", cached[2])
+            key = self._next_key()
+            self._paths[str(path)] = (st.st_mtime_ns, st.st_size, key, path.name)
+            return ("path_in", key, path.name, path.read_bytes())
+        if path.is_dir():
+            return ("path_in", self._next_key(), path.name, collect_files(path, self.limits))
+        if path.parent.is_dir():
+            key = self._next_key()
+            outputs[key] = path
+            return ("path_out", key, path.name)
+        return ("path_missing", str(path))
+
+    def _next_key(self) -> int:
+        self._key += 1
+        return self._key
+
+    def _outcome(self, header: dict, blobs: list[bytes], request: dict, outputs: dict | None = None):
         decoder = Decoder(blobs, lambda node: proxy.make_remote(self, node))
         try:
             if type(header.get("ok")) is not bool:
@@ -268,6 +314,7 @@ class Session:
             value = decoder.decode(header.get("value")) if header["ok"] else None
             self._apply_sync(header.get("sync"), decoder, request)
             self._apply_rng(header.get("rng"), decoder)
+            self._apply_files(header.get("files"), decoder, outputs or {})
         except wire.ProtocolError as exc:
             self._fail(errors.BadReply(f"your code sent the grader a reply it could not read ({exc}); "
                                        "was the grader's channel tampered with?"))
@@ -301,6 +348,18 @@ class Session:
                     if obj.shape != new.shape:
                         obj.resize_(new.shape)
                     obj.copy_(new.to(obj.dtype))
+
+    def _apply_files(self, files, decoder: Decoder, outputs: dict) -> None:
+        """Files the call wrote at output paths it was given: copy them to the test's paths."""
+        if files is None:
+            return
+        if type(files) is not list:
+            raise wire.ProtocolError("bad file list")
+        for entry in files:
+            if type(entry) is not list or len(entry) != 2 or entry[0] not in outputs:
+                raise wire.ProtocolError("bad file entry")
+            data = decoder._blob({"b": entry[1]})
+            outputs[entry[0]].write_bytes(data)
 
     def _apply_rng(self, rng, decoder: Decoder) -> None:
         if rng is None:

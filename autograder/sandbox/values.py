@@ -81,7 +81,7 @@ class Encoder:
         dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
         if dtype.str not in NUMPY_DTYPES:
             raise TypeError(f"cannot send an array of dtype {array.dtype} to the grader")
-        data = np.ascontiguousarray(array, dtype=dtype)
+        data = np.asarray(array, dtype=dtype, order="C")  # keeps 0-d arrays 0-d
         return {"$": tag, "b": self._blob(data.tobytes()), "dtype": dtype.str, "shape": list(data.shape)}
 
     def as_handle(self, value) -> dict:
