@@ -2,12 +2,15 @@
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from autograder import expect
 
 torch.set_num_threads(1)  # tiny tensors: threads only add overhead, more so on a busy machine
+# No "explain" phase: after a failure it re-runs the test many times under a line tracer, which
+# costs seconds with torch and adds nothing to what students see (the smallest failing input).
+fast_failure = settings(phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink))
 
 pytestmark = pytest.mark.task("2", "conv2d_output_size")
 
@@ -53,6 +56,7 @@ def test_examples(submission):
 
 
 @pytest.mark.points(2)
+@fast_failure
 @given(size=st.tuples(st.integers(1, 40), st.integers(1, 40)), k=st.integers(1, 7), s=st.integers(1, 4),
        p=st.integers(0, 3))
 def test_matches_nn_conv2d(submission, size, k, s, p):
@@ -61,6 +65,7 @@ def test_matches_nn_conv2d(submission, size, k, s, p):
 
 
 @pytest.mark.points(1)
+@fast_failure
 @given(size=st.tuples(st.integers(1, 40), st.integers(1, 40)), half=st.integers(0, 3))
 def test_valid_and_same(submission, size, half):
     """No padding, stride 1 ("valid") gives H - K + 1; odd K with p = (K - 1)/2 ("same") gives H."""

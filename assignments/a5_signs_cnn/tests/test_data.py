@@ -2,12 +2,15 @@
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from autograder import expect
 
 torch.set_num_threads(1)  # tiny tensors: threads only add overhead, more so on a busy machine
+# No "explain" phase: after a failure it re-runs the test many times under a line tracer, which
+# costs seconds with torch and adds nothing to what students see (the smallest failing input).
+fast_failure = settings(phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink))
 
 pytestmark = pytest.mark.task("3", "SIGNS split and SignsDataset")
 

@@ -2,12 +2,15 @@
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from autograder import expect
 
 torch.set_num_threads(1)  # tiny tensors: threads only add overhead, more so on a busy machine
+# No "explain" phase: after a failure it re-runs the test many times under a line tracer, which
+# costs seconds with torch and adds nothing to what students see (the smallest failing input).
+fast_failure = settings(phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink))
 
 pytestmark = pytest.mark.task("3", "SIGNS split and SignsDataset")
 
@@ -118,6 +121,7 @@ def test_image_values(submission):
 ### BEGIN HIDDEN TESTS
 @pytest.mark.hidden
 @pytest.mark.points(1)
+@fast_failure
 @given(n_val=st.integers(1, 5), sizes=st.lists(st.integers(6, 30), min_size=2, max_size=5), seed=st.integers(0, 2**16))
 def test_split_is_random_within_each_class(submission, n_val, sizes, seed):
     """For any class sizes: n_val per class in validation, and not simply each class's first indices."""
@@ -136,6 +140,7 @@ def test_split_is_random_within_each_class(submission, n_val, sizes, seed):
 
 @pytest.mark.hidden
 @pytest.mark.points(1)
+@fast_failure
 @given(n=st.integers(1, 6), height=st.integers(1, 12), width=st.integers(1, 12), seed=st.integers(0, 2**16))
 def test_items_for_any_image_size(submission, n, height, width, seed):
     """Every item of a data set of any size is a float32 (3, H, W) image in [0, 1] and an int64 label."""

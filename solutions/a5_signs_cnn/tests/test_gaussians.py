@@ -3,12 +3,15 @@ import math
 
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from autograder import expect
 
 torch.set_num_threads(1)  # tiny tensors: threads only add overhead, more so on a busy machine
+# No "explain" phase: after a failure it re-runs the test many times under a line tracer, which
+# costs seconds with torch and adds nothing to what students see (the smallest failing input).
+fast_failure = settings(phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink))
 
 pytestmark = pytest.mark.task("1", "Sum of Gaussians: convolution of densities")
 
@@ -21,6 +24,7 @@ def _normal_pdf(x: torch.Tensor, mu: float, sigma: float) -> torch.Tensor:
 
 
 @pytest.mark.points(1)
+@fast_failure
 @given(mu=means, sigma=stds)
 def test_gaussian_pdf_matches_torch_normal(submission, mu, sigma):
     """gaussian_pdf agrees with torch.distributions.Normal, keeps shape and dtype, and rejects sigma <= 0."""
@@ -50,6 +54,7 @@ def test_convolve_small_example(submission):
 
 
 @pytest.mark.points(2)
+@fast_failure
 @given(mu1=means, sigma1=stds, mu2=means, sigma2=stds)
 def test_convolution_of_two_gaussians_is_the_closed_form(submission, mu1, sigma1, mu2, sigma2):
     """Convolving two sampled Gaussian densities gives N(mu1 + mu2, sigma1^2 + sigma2^2) on the grid z_k = x_0 + y_0 + k dx."""
@@ -66,6 +71,7 @@ def test_convolution_of_two_gaussians_is_the_closed_form(submission, mu1, sigma1
 
 
 @pytest.mark.points(1)
+@fast_failure
 @given(n=st.integers(min_value=1, max_value=40), m=st.integers(min_value=1, max_value=40),
        dx=st.floats(min_value=0.01, max_value=2.0), seed=st.integers(0, 2**16))
 def test_convolution_keeps_mass_and_is_symmetric(submission, n, m, dx, seed):
@@ -112,6 +118,7 @@ def test_sum_of_gaussians_closed_form(submission):
 ### BEGIN HIDDEN TESTS
 @pytest.mark.hidden
 @pytest.mark.points(1)
+@fast_failure
 @given(n=st.integers(min_value=1, max_value=60), m=st.integers(min_value=1, max_value=60),
        dx=st.floats(min_value=0.001, max_value=3.0), seed=st.integers(0, 2**16))
 def test_convolution_matches_numpy(submission, n, m, dx, seed):

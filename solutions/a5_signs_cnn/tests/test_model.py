@@ -1,12 +1,15 @@
 """Task 4: SignsCNN, layer by layer."""
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from autograder import expect
 
 torch.set_num_threads(1)  # tiny tensors: threads only add overhead, more so on a busy machine
+# No "explain" phase: after a failure it re-runs the test many times under a line tracer, which
+# costs seconds with torch and adds nothing to what students see (the smallest failing input).
+fast_failure = settings(phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink))
 
 pytestmark = pytest.mark.task("4", "SignsCNN")
 
@@ -39,6 +42,7 @@ def test_parameter_count(submission):
 
 
 @pytest.mark.points(1)
+@fast_failure
 @given(batch=st.integers(min_value=1, max_value=6), seed=st.integers(0, 2**16))
 def test_output_is_log_probabilities(submission, batch, seed):
     """The output has shape (B, 6), dtype float32, and its exp() has rows that sum to 1, in train and eval mode."""
@@ -122,6 +126,7 @@ def _reference_forward(params: list, x: torch.Tensor, train: bool, running: list
 
 @pytest.mark.hidden
 @pytest.mark.points(2)
+@fast_failure
 @given(batch=st.integers(min_value=2, max_value=5), seed=st.integers(0, 2**16))
 def test_same_function_as_the_specified_network(submission, batch, seed):
     """With its own weights, SignsCNN computes exactly the specified layer stack, in train and in eval mode."""

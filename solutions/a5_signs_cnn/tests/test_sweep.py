@@ -83,12 +83,12 @@ def test_sweep_restarts_from_the_same_weights(submission):
 def test_signs_cnn_learns_the_signs_stand_in(submission):
     """train_cnn trains SignsCNN on 240 stand-in SIGNS images (8 epochs, lr 1e-3): validation accuracy well above chance (1/6)."""
     torch.manual_seed(0)
+    model = submission.SignsCNN()
     x, y = _signs_tensors(360, seed=11)
     val = np.concatenate([np.flatnonzero(y.numpy() == c)[:20] for c in range(6)])
     train = np.setdiff1d(np.arange(360), val)
     train_loader = DataLoader(TensorDataset(x[train], y[train]), batch_size=16)
     val_loader = DataLoader(TensorDataset(x[val], y[val]), batch_size=120)
-    model = submission.SignsCNN()
     out = submission.train_cnn(model, train_loader, val_loader, 1e-3, 8, "cpu")
     val_loss, val_acc = np.asarray(out[1], dtype=float), np.asarray(out[3], dtype=float)
     # Reference, 10 seeds (data seed 11+i, init seed i; instructor/measure_thresholds.py): best val acc
