@@ -1,0 +1,263 @@
+"""Task 2: the NT-Xent (InfoNCE) loss of SimCLR, info_nce_loss(z1, z2, temperature)."""
+import math
+
+import pytest
+import torch
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+from torch.autograd.gradcheck import GradcheckError
+
+from autograder import expect
+
+pytestmark = pytest.mark.task("2", "info_nce_loss")
+
+# Hypothesis's "explain" phase re-runs a failing test many times to annotate its counterexample;
+# students see only the shrunk input, so skip it: a wrong submission is graded about 3x faster.
+quick_failures = settings(phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink])
+
+n_pairs = st.integers(min_value=2, max_value=8)
+dims = st.integers(min_value=2, max_value=12)
+temperatures = st.floats(min_value=0.05, max_value=2.0)
+seeds = st.integers(min_value=0, max_value=2**16)
+
+GENERIC_HINT = ("check the L2 normalization, the division by the temperature (once), that s_ii is left out "
+                "of the denominator while the positive stays in, and the mean over all 2N anchors")
+
+
+def _random_pairs(n: int, d: int, seed: int, dtype=torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, d, generator=g, dtype=dtype), torch.randn(n, d, generator=g, dtype=dtype)
+
+
+def _orthonormal_rows(n: int, d: int, seed: int) -> torch.Tensor:
+    """n orthonormal vectors in R^d (n <= d), randomly rotated, float64."""
+    g = torch.Generator().manual_seed(seed)
+    q, _ = torch.linalg.qr(torch.randn(d, d, generator=g, dtype=torch.float64))
+    return q[:n]
+
+
+def _aligned_family(n: int, tau: float, c: float) -> float:
+    """Loss when every positive pair has cosine c and every negative pair cosine 0.
+
+    Each of the 2N anchors has the same term -c/tau + log(exp(c/tau) + (2N - 2) * exp(0)).
+    Written as log1p so it stays finite for tau = 0.01.
+    """
+    return math.log1p((2 * n - 2) * math.exp(-c / tau))
+
+
+def _known_mistakes(n: int, tau: float, c: float) -> dict[str, float]:
+    """What common wrong versions of the loss return in the setting of `_aligned_family`."""
+    return {
+        "the anchor's similarity with itself (s_ii) is still in the denominator: leave it out":
+            math.log(math.exp(1 / tau - c / tau) + 1 + (2 * n - 2) * math.exp(-c / tau)),
+        "the similarities are divided by the temperature twice (tau^2): divide once":
+            _aligned_family(n, tau * tau, c),
+        "the similarities are not divided by the temperature":
+            _aligned_family(n, 1.0, c),
+        "the loss is summed over the 2N anchors instead of the mean":
+            2 * n * _aligned_family(n, tau, c),
+        "the positive is missing from the denominator: it sums over all j != i, positive included":
+            math.log(2 * n - 2),
+    }
+
+
+def _diagnose(got, mistakes: dict[str, float], tol: float) -> str:
+    """Name the known mistake whose value matches ``got``, else the generic hint."""
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return GENERIC_HINT
+    for mistake, wrong in mistakes.items():
+        if math.isfinite(wrong) and abs(value - wrong) <= tol:
+            return mistake
+    return GENERIC_HINT
+
+
+def _one_number(value, name: str) -> torch.Tensor:
+    """A tensor holding one number, as a 0-dim tensor (the exact shape is checked in one test only)."""
+    value = expect.tensor(value, name)
+    assert value.numel() == 1, f"{name} should hold one number, got shape {tuple(value.shape)}"
+    return value.reshape(())
+
+
+def _loss(submission, z1, z2, tau, name="info_nce_loss(z1, z2, temperature)"):
+    return _one_number(submission.info_nce_loss(z1, z2, tau), name)
+
+
+@pytest.mark.points(1)
+def test_returns_scalar_of_input_dtype(submission):
+    """The loss is a 0-dim tensor (shape ()) with the dtype of z1 and z2."""
+    for dtype in (torch.float32, torch.float64):
+        z1, z2 = _random_pairs(4, 8, 0, dtype)
+        value = submission.info_nce_loss(z1, z2, 0.5)
+        expect.tensor(value, f"info_nce_loss for {dtype} inputs", shape=(), dtype=dtype)
+
+
+@pytest.mark.points(2)
+def test_small_example(submission):
+    """A 2-pair example worked out by hand (tau = 0.5)."""
+    z1 = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
+    z2 = torch.tensor([[1.0, 1.0], [-1.0, 1.0]], dtype=torch.float64)  # not unit length on purpose
+    # Unit vectors a = e1, b = e2, c = (1, 1)/sqrt2, d = (-1, 1)/sqrt2; pairs (a, c) and (b, d).
+    # s_ab = s_cd = 0, s_ac = s_bc = s_bd = 1/sqrt2, s_ad = -1/sqrt2; s / tau = 0, +-sqrt2.
+    # Anchors a and d: -sqrt2 + log(1 + e^sqrt2 + e^-sqrt2); anchors b and c: -sqrt2 + log(1 + 2 e^sqrt2).
+    r = math.sqrt(2)
+    expected = -r + 0.5 * (math.log(1 + math.exp(r) + math.exp(-r)) + math.log(1 + 2 * math.exp(r)))  # 0.53597
+    got = _loss(submission, z1, z2, 0.5)
+    expect.scalar_close(got, expected, "info_nce_loss(z1, z2, 0.5)", atol=1e-6, hint=GENERIC_HINT)
+
+
+@pytest.mark.points(1)
+@quick_failures
+@given(n=n_pairs, d=dims, tau=temperatures, seed=seeds)
+def test_identical_embeddings_give_log_2n_minus_1(submission, n, d, tau, seed):
+    """When all 2N embeddings are the same vector, the loss is log(2N - 1) for every tau."""
+    v = _random_pairs(1, d, seed)[0]
+    z = v.expand(n, d).clone()
+    got = _loss(submission, z, z.clone(), tau)
+    mistakes = {
+        "got log(2N): the anchor's similarity with itself (s_ii) is still in the denominator: leave it out":
+            math.log(2 * n),
+        "got 2N log(2N - 1): the loss is summed over the 2N anchors instead of the mean": 2 * n * math.log(2 * n - 1),
+        "got N log(2N - 1): the loss is summed over the N pairs instead of the mean over the 2N anchors":
+            n * math.log(2 * n - 1),
+        "got log(2N - 2): the positive is missing from the denominator: it sums over all j != i, positive included":
+            math.log(2 * n - 2),
+    }
+    expect.scalar_close(got, math.log(2 * n - 1), f"loss for N = {n} identical embeddings", atol=1e-6,
+                        hint=_diagnose(got, mistakes, 1e-6))
+
+
+@pytest.mark.points(2)
+@quick_failures
+@given(n=n_pairs, extra=st.integers(0, 4), tau=temperatures, seed=seeds)
+def test_identical_views_of_orthonormal_vectors(submission, n, extra, tau, seed):
+    """z1 = z2 = N orthonormal rows gives log(exp(1/tau) + 2N - 2) - 1/tau."""
+    z = _orthonormal_rows(n, n + extra, seed)
+    got = _loss(submission, z, z.clone(), tau)
+    expected = _aligned_family(n, tau, 1.0)
+    expect.scalar_close(got, expected, f"loss for N = {n} identical orthonormal pairs, tau = {tau:g}", atol=1e-6,
+                        hint=_diagnose(got, _known_mistakes(n, tau, 1.0), 1e-6))
+
+
+@pytest.mark.points(1)
+@quick_failures
+@given(n=n_pairs, tau=temperatures, seed=seeds)
+def test_loss_decreases_as_positives_align(submission, n, tau, seed):
+    """With orthogonal negatives and positive cosine c, the loss is log(exp(c/tau) + 2N - 2) - c/tau, falling in c."""
+    basis = _orthonormal_rows(2 * n, 2 * n, seed)
+    values = []
+    for c in (-0.5, 0.0, 0.5, 0.9):
+        z2 = c * basis[:n] + math.sqrt(1 - c * c) * basis[n:]  # cos(z1[k], z2[k]) = c, other pairs orthogonal
+        got = _loss(submission, basis[:n], z2, tau)
+        expect.scalar_close(got, _aligned_family(n, tau, c), f"loss for positive cosine c = {c}, tau = {tau:g}",
+                            atol=1e-6, hint=_diagnose(got, _known_mistakes(n, tau, c), 1e-6))
+        values.append(float(got))
+    assert values == sorted(values, reverse=True), f"the loss should fall as the positives align, got {values}"
+
+
+@pytest.mark.points(1)
+@quick_failures
+@given(n=n_pairs, d=dims, tau=temperatures, seed=seeds, data=st.data())
+def test_invariant_to_positive_rescaling(submission, n, d, tau, seed, data):
+    """Multiplying any embedding by a positive number does not change the loss (cosine similarity)."""
+    z1, z2 = _random_pairs(n, d, seed)
+    scales = data.draw(st.lists(st.floats(0.1, 10.0), min_size=2 * n, max_size=2 * n), label="scales")
+    a = torch.tensor(scales[:n], dtype=torch.float64)[:, None]
+    b = torch.tensor(scales[n:], dtype=torch.float64)[:, None]
+    plain = _loss(submission, z1, z2, tau)
+    scaled = _loss(submission, a * z1, b * z2, tau, "loss of the rescaled embeddings")
+    expect.scalar_close(scaled, float(plain), "loss of the rescaled embeddings", atol=1e-6,
+                        hint="L2-normalize every row before the dot products: cosine similarity ignores lengths")
+
+
+@pytest.mark.points(1)
+@quick_failures
+@given(n=n_pairs, d=dims, tau=temperatures, seed=seeds)
+def test_symmetric_in_the_two_views(submission, n, d, tau, seed):
+    """Swapping the views, info_nce_loss(z2, z1), gives the same loss."""
+    z1, z2 = _random_pairs(n, d, seed)
+    forward = _loss(submission, z1, z2, tau)
+    swapped = _loss(submission, z2, z1, tau, "info_nce_loss(z2, z1, temperature)")
+    expect.scalar_close(swapped, float(forward), "info_nce_loss(z2, z1) compared with info_nce_loss(z1, z2)",
+                        atol=1e-6, hint="use both views as anchors: all 2N rows of [z1; z2], not only the rows of z1")
+
+
+@pytest.mark.points(1)
+@quick_failures
+@given(n=n_pairs, d=dims, tau=temperatures, seed=seeds, data=st.data())
+def test_invariant_to_permuting_pairs(submission, n, d, tau, seed, data):
+    """Reordering the pairs (the same permutation for z1 and z2) does not change the loss."""
+    z1, z2 = _random_pairs(n, d, seed)
+    order = data.draw(st.permutations(range(n)), label="order")
+    plain = _loss(submission, z1, z2, tau)
+    permuted = _loss(submission, z1[order], z2[order], tau, "loss of the reordered pairs")
+    expect.scalar_close(permuted, float(plain), "loss of the reordered pairs", atol=1e-6,
+                        hint="the positive of z1[k] is z2[k] (and vice versa), whatever the order of the pairs")
+
+
+@pytest.mark.points(1)
+@quick_failures
+@given(n=n_pairs, seed=seeds)
+def test_stable_at_small_temperature(submission, n, seed):
+    """At tau = 0.01 (terms up to exp(100)) the float32 loss is finite and correct."""
+    z = _orthonormal_rows(n, n + 2, seed).float()
+    got = _loss(submission, z, z.clone(), 0.01, "info_nce_loss(z, z, 0.01) in float32")
+    hint = "exp(100) overflows float32: use torch.logsumexp or F.cross_entropy instead of exp followed by log"
+    expect.close(got, torch.tensor(_aligned_family(n, 0.01, 1.0)), "info_nce_loss(z, z, 0.01) in float32",
+                 atol=1e-5, hint=hint)
+    z1, _ = _random_pairs(n, 16, seed, torch.float32)
+    far = float(_loss(submission, z1, -z1, 0.01, "info_nce_loss(z1, -z1, 0.01) in float32"))
+    # Positives point in opposite directions: the loss is large (about (1 + max s_neg) / tau) but finite.
+    assert math.isfinite(far), f"info_nce_loss(z1, -z1, 0.01) in float32 should be finite, got {far}\nlikely cause: {hint}"
+
+
+class _StudentLoss(torch.autograd.Function):
+    """Forward: the submission's loss; backward: the submission's autograd gradients (see loss_gradients)."""
+
+    @staticmethod
+    def forward(ctx, z1, z2, tau, submission):
+        loss, grad_z1, grad_z2 = submission.loss_gradients(z1.detach(), z2.detach(), tau)
+        ctx.save_for_backward(expect.tensor(grad_z1, "d loss / d z1", shape=tuple(z1.shape)),
+                              expect.tensor(grad_z2, "d loss / d z2", shape=tuple(z2.shape)))
+        return _one_number(loss, "loss").clone()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        grad_z1, grad_z2 = ctx.saved_tensors
+        return grad_output * grad_z1, grad_output * grad_z2, None, None
+
+
+@pytest.mark.points(1)
+@settings(quick_failures, max_examples=8)  # each example is up to 2 * 40 evaluations of the loss
+@given(n=st.integers(2, 4), d=st.integers(2, 5), tau=st.sampled_from([0.1, 0.5, 1.0]), seed=seeds)
+def test_gradients_match_finite_differences(submission, n, d, tau, seed):
+    """The autograd gradients of the loss agree with finite differences (gradcheck, float64)."""
+    z1, z2 = (z.requires_grad_(True) for z in _random_pairs(n, d, seed))
+    try:
+        ok = torch.autograd.gradcheck(lambda a, b: _StudentLoss.apply(a, b, tau, submission), (z1, z2),
+                                      eps=1e-6, atol=1e-5, rtol=1e-4, raise_exception=True)
+    except GradcheckError as exc:
+        first = str(exc).splitlines()[0]
+        raise AssertionError(f"gradients of info_nce_loss disagree with finite differences: {first}\n"
+                             "likely cause: a non-differentiable step (rounding, argmax, .detach()) "
+                             "or an in-place change of a tensor that autograd needs") from None
+    assert ok
+
+
+@pytest.mark.points(1)
+def test_bad_input_raises(submission):
+    """Mismatched shapes, fewer than 2 pairs, or temperature <= 0 raise ValueError."""
+    z1, z2 = _random_pairs(3, 4, 0)
+    cases = [
+        (z1, z2[:, :3], 0.5, "z1 of shape (3, 4) with z2 of shape (3, 3)"),
+        (z1, z2[:2], 0.5, "z1 of shape (3, 4) with z2 of shape (2, 4)"),
+        (z1[0], z2[0], 0.5, "1-D z1 and z2 of shape (4,)"),
+        (z1[:1], z2[:1], 0.5, "N = 1 pair (no negatives)"),
+        (z1, z2, 0.0, "temperature = 0"),
+        (z1, z2, -0.5, "temperature = -0.5"),
+    ]
+    for a, b, tau, description in cases:
+        expect.raises(ValueError, lambda: submission.info_nce_loss(a, b, tau), description)
+
+
