@@ -109,14 +109,13 @@ class SignsDataset(Dataset):
 
     def __init__(self, images, labels):
         ### BEGIN SOLUTION hint: check the shapes and keep the arrays; converting one image at a time in __getitem__ is fine
-        images = np.asarray(images)
-        labels = np.asarray(labels)
+        images, labels = np.asarray(images), np.asarray(labels, dtype=np.int64)
         if images.ndim != 4 or images.shape[-1] != 3:
             raise ValueError(f"images must have shape (N, H, W, 3), got {images.shape}")
         if labels.shape != (len(images),):
             raise ValueError(f"expected {len(images)} labels, got an array of shape {labels.shape}")
         self.images = images
-        self.labels = labels.astype(np.int64)
+        self.labels = labels
         ### END SOLUTION
 
     def __len__(self) -> int:
@@ -164,7 +163,7 @@ class SignsCNN(nn.Module):
             nn.BatchNorm2d(8),
             nn.ReLU(),
             nn.MaxPool2d(kernel_size=2, stride=2),
-            nn.Flatten(),
+            nn.Flatten(),  # (B, 8, 16, 16) -> (B, 2048)
             nn.Linear(8 * 16 * 16, 64),
             nn.ReLU(),
             nn.Linear(64, 6),

@@ -37,20 +37,20 @@ def train_cnn(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader
     * ``val_loss[e]``, ``val_acc[e]``: the same over ``val_loader`` after the epoch.
     """
     ### BEGIN SOLUTION hint: keep running sums of loss * batch size, correct predictions and sample counts per epoch
-    model.to(device)
+    model.to(device)  # the parameters must be on the device before the optimizer sees them
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    criterion = nn.NLLLoss()
-    history = np.zeros((4, n_epochs), dtype=np.float64)
-    for epoch in range(n_epochs):
-        model.train()
+    criterion = nn.NLLLoss()  # the model already outputs log-probabilities
+    history = np.zeros((4, n_epochs), dtype=np.float64)  # rows: train loss, val loss, train acc, val acc
+    for epoch in range(n_epochs):  # each epoch: one pass over the training data, then validation
+        model.train()  # BatchNorm uses batch statistics (evaluate() switched to eval mode)
         loss_sum, correct, seen = 0.0, 0, 0
         for inputs, labels in train_loader:
             inputs, labels = inputs.to(device), labels.to(device)
-            optimizer.zero_grad()
+            optimizer.zero_grad()  # otherwise backward() adds to the previous step's gradients
             log_probs = model(inputs)
             loss = criterion(log_probs, labels)
-            loss.backward()
-            optimizer.step()
+            loss.backward()  # gradients of this batch's mean loss
+            optimizer.step()  # one Adam update
             loss_sum += loss.item() * len(labels)
             correct += (log_probs.argmax(dim=1) == labels).sum().item()
             seen += len(labels)
@@ -68,10 +68,10 @@ def evaluate(model: nn.Module, loader: DataLoader, device="cpu") -> tuple[float,
     Returns ``(loss, accuracy)`` as two Python floats. Does not train.
     """
     ### BEGIN SOLUTION hint: like one validation pass of train_cnn; sum per-sample losses (reduction="sum") and correct predictions
-    model.to(device)
-    model.eval()
+    model.to(device)  # a no-op when the model is there already
+    model.eval()  # BatchNorm uses its running statistics, Dropout is off
     loss_sum, correct, seen = 0.0, 0, 0
-    with torch.no_grad():
+    with torch.no_grad():  # no graph: less memory, and nothing here can train
         for inputs, labels in loader:
             inputs, labels = inputs.to(device), labels.to(device)
             log_probs = model(inputs)
@@ -97,7 +97,7 @@ def lr_sweep(make_model: Callable[[], nn.Module], train_loader: DataLoader, val_
     ### BEGIN SOLUTION hint: a loop over lrs: seed, build, train, store the model and its four histories
     results = {}
     for lr in lrs:
-        torch.manual_seed(seed)
+        torch.manual_seed(seed)  # the same initial weights (and shuffling) for every learning rate
         model = make_model()
         train_loss, val_loss, train_acc, val_acc = train_cnn(model, train_loader, val_loader, lr, n_epochs, device)
         results[lr] = {"model": model, "train_loss": train_loss, "val_loss": val_loss,

@@ -38,9 +38,9 @@ def _uneven_set(seed: int, flip_last: int):
     """10 samples with 5 features and 3 classes; the last `flip_last` labels are the model's least likely class."""
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(10, 5, generator=g)
-    torch.manual_seed(seed)
+    torch.random.manual_seed(seed)
     model = nn.Sequential(nn.Linear(5, 3), nn.LogSoftmax(dim=1))
-    with torch.no_grad():
+    with torch.inference_mode():
         out = model(x)
     y = out.argmax(dim=1)  # correct predictions ...
     y[-flip_last:] = out[-flip_last:].argmin(dim=1)  # ... except a costly last batch
@@ -117,12 +117,12 @@ def test_validation_in_eval_mode_over_the_whole_set(submission):
     """val_loss and val_acc use the model in evaluation mode (Dropout off) over all validation samples."""
     g = torch.Generator().manual_seed(3)
     x, y = torch.randn(12, 5, generator=g), torch.arange(12) % 3
-    torch.manual_seed(3)
+    torch.random.manual_seed(3)
     model = nn.Sequential(nn.Dropout(p=0.5), nn.Linear(5, 3), nn.LogSoftmax(dim=1))
-    model.eval()
-    with torch.no_grad():
+    model.train(False)
+    with torch.inference_mode():
         loss, correct = _per_sample(model(x), y)
-    model.train()
+    model.train(True)
     loader = DataLoader(TensorDataset(x, y), batch_size=5)
     _, val_loss, _, val_acc = _history(submission, model, loader, loader, FROZEN_LR, 2)
     hint = "evaluate with the model in evaluation mode (eval()), without gradients, over every validation batch"
@@ -138,9 +138,9 @@ def test_loss_is_nll_of_the_output_as_it_is(submission):
     # why feeding LogSoftmax output to CrossEntropyLoss goes unnoticed in SignsCNN.
     g = torch.Generator().manual_seed(4)
     x, y = torch.randn(8, 5, generator=g), torch.arange(8) % 3
-    torch.manual_seed(4)
+    torch.random.manual_seed(4)
     model = nn.Sequential(nn.Linear(5, 3))
-    with torch.no_grad():
+    with torch.inference_mode():
         scores = model(x)
     nll = -scores[torch.arange(8), y].mean().item()
     cross_entropy = nn.functional.cross_entropy(scores, y).item()
@@ -177,7 +177,7 @@ def test_reaches_the_optimum_of_a_convex_problem(submission):
     g = torch.Generator().manual_seed(0)
     y = torch.arange(90) % 3
     x = torch.tensor([[0.0, 0.0], [1.5, 0.0], [0.75, 1.3]])[y] + torch.randn(90, 2, generator=g)
-    torch.manual_seed(0)
+    torch.random.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 3), nn.LogSoftmax(dim=1))
     train_loader = DataLoader(TensorDataset(x, y), batch_size=30)
     full_loader = DataLoader(TensorDataset(x, y), batch_size=90)

@@ -38,7 +38,7 @@ def variant(module, old: str, new: str):
     return namespace
 
 
-NO_ZERO_GRAD = variant(training, "            optimizer.zero_grad()\n", "")
+NO_ZERO_GRAD = variant(training, "            optimizer.zero_grad()  # otherwise backward() adds to the previous step's gradients\n", "")
 
 
 def signs_stand_in(seeds=range(10)):

@@ -10,7 +10,7 @@ MUTANTS = [
         name="logsoftmax_into_cross_entropy",
         mistake="the LogSoftmax output is fed to CrossEntropyLoss (a second log-softmax)",
         file=TRAINING,
-        old="    criterion = nn.NLLLoss()\n",
+        old="    criterion = nn.NLLLoss()  # the model already outputs log-probabilities\n",
         new="    criterion = nn.CrossEntropyLoss()\n",
         loses=("5",),
         feedback="CrossEntropyLoss, which applies log-softmax again",
@@ -40,7 +40,7 @@ MUTANTS = [
         name="gradients_never_zeroed",
         mistake="the gradients are never zeroed, so they accumulate over all steps",
         file=TRAINING,
-        old="            optimizer.zero_grad()\n",
+        old="            optimizer.zero_grad()  # otherwise backward() adds to the previous step's gradients\n",
         new="",
         # Training SignsCNN fails too: the end-to-end test of task 6 needs a working loop.
         loses=("5", "6"),

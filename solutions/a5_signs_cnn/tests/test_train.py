@@ -38,9 +38,9 @@ def _uneven_set(seed: int, flip_last: int):
     """10 samples with 5 features and 3 classes; the last `flip_last` labels are the model's least likely class."""
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(10, 5, generator=g)
-    torch.manual_seed(seed)
+    torch.random.manual_seed(seed)
     model = nn.Sequential(nn.Linear(5, 3), nn.LogSoftmax(dim=1))
-    with torch.no_grad():
+    with torch.inference_mode():
         out = model(x)
     y = out.argmax(dim=1)  # correct predictions ...
     y[-flip_last:] = out[-flip_last:].argmin(dim=1)  # ... except a costly last batch
@@ -117,12 +117,12 @@ def test_validation_in_eval_mode_over_the_whole_set(submission):
     """val_loss and val_acc use the model in evaluation mode (Dropout off) over all validation samples."""
     g = torch.Generator().manual_seed(3)
     x, y = torch.randn(12, 5, generator=g), torch.arange(12) % 3
-    torch.manual_seed(3)
+    torch.random.manual_seed(3)
     model = nn.Sequential(nn.Dropout(p=0.5), nn.Linear(5, 3), nn.LogSoftmax(dim=1))
-    model.eval()
-    with torch.no_grad():
+    model.train(False)
+    with torch.inference_mode():
         loss, correct = _per_sample(model(x), y)
-    model.train()
+    model.train(True)
     loader = DataLoader(TensorDataset(x, y), batch_size=5)
     _, val_loss, _, val_acc = _history(submission, model, loader, loader, FROZEN_LR, 2)
     hint = "evaluate with the model in evaluation mode (eval()), without gradients, over every validation batch"
@@ -138,9 +138,9 @@ def test_loss_is_nll_of_the_output_as_it_is(submission):
     # why feeding LogSoftmax output to CrossEntropyLoss goes unnoticed in SignsCNN.
     g = torch.Generator().manual_seed(4)
     x, y = torch.randn(8, 5, generator=g), torch.arange(8) % 3
-    torch.manual_seed(4)
+    torch.random.manual_seed(4)
     model = nn.Sequential(nn.Linear(5, 3))
-    with torch.no_grad():
+    with torch.inference_mode():
         scores = model(x)
     nll = -scores[torch.arange(8), y].mean().item()
     cross_entropy = nn.functional.cross_entropy(scores, y).item()
@@ -177,7 +177,7 @@ def test_reaches_the_optimum_of_a_convex_problem(submission):
     g = torch.Generator().manual_seed(0)
     y = torch.arange(90) % 3
     x = torch.tensor([[0.0, 0.0], [1.5, 0.0], [0.75, 1.3]])[y] + torch.randn(90, 2, generator=g)
-    torch.manual_seed(0)
+    torch.random.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 3), nn.LogSoftmax(dim=1))
     train_loader = DataLoader(TensorDataset(x, y), batch_size=30)
     full_loader = DataLoader(TensorDataset(x, y), batch_size=90)
@@ -193,14 +193,15 @@ def test_reaches_the_optimum_of_a_convex_problem(submission):
 
 
 ### BEGIN HIDDEN TESTS
-def _reference_run(model, train_loader, val_loader, lr, n_epochs, *, zero_grad=True, retrain=True, eval_val=True):
+def _reference_run(model, train_loader, val_loader, lr, n_epochs, *, zero_grad=True, retrain=True, eval_val=True,
+                   last_batch=False):
     """The specified training loop, and variants with classic mistakes."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history = np.zeros((4, n_epochs))
-    model.train()
+    model.train(True)
     for epoch in range(n_epochs):
         if retrain:
-            model.train()
+            model.train(True)
         total, right, seen = 0.0, 0, 0
         for inputs, labels in train_loader:
             if zero_grad:
@@ -213,8 +214,10 @@ def _reference_run(model, train_loader, val_loader, lr, n_epochs, *, zero_grad=T
             right += (out.argmax(1) == labels).sum().item()
             seen += len(labels)
         history[0, epoch], history[2, epoch] = total / seen, right / seen
+        if last_batch:
+            history[0, epoch], history[2, epoch] = loss.item(), (out.argmax(1) == labels).double().mean().item()
         if eval_val:
-            model.eval()
+            model.train(False)
         with torch.no_grad():
             outs = [(model(a), b) for a, b in val_loader]
         history[1, epoch] = sum(nn.functional.nll_loss(o, b, reduction="sum").item() for o, b in outs) / len(val_loader.dataset)
@@ -231,8 +234,10 @@ def test_matches_adam_step_by_step(submission):
     g = torch.Generator().manual_seed(5)
     x, y = torch.randn(20, 4, generator=g), torch.arange(20) % 3
     vx, vy = torch.randn(10, 4, generator=g), torch.arange(10) % 3
-    torch.manual_seed(5)
-    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3), nn.LogSoftmax(dim=1))
+    torch.random.manual_seed(5)
+    # No bias before the BatchNorm: its gradient would be zero up to rounding, and Adam (which divides by the
+    # gradient's size) would turn that rounding noise into full steps that move BatchNorm's running mean.
+    model = nn.Sequential(nn.Linear(4, 8, bias=False), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3), nn.LogSoftmax(dim=1))
     train_loader = DataLoader(TensorDataset(x, y), batch_size=8)
     val_loader = DataLoader(TensorDataset(vx, vy), batch_size=4)
     variants = {
@@ -240,6 +245,7 @@ def test_matches_adam_step_by_step(submission):
         "gradients are never zeroed: call zero_grad() before every backward pass": {"zero_grad": False},
         "the model stays in evaluation mode after the first validation: switch back with train() every epoch": {"retrain": False},
         "validation runs in train mode (BatchNorm uses batch statistics and updates its running averages)": {"eval_val": False},
+        "train_loss and train_acc are those of the last batch only: average over every batch of the epoch": {"last_batch": True},
     }
     initial = copy.deepcopy(model)
     got = np.stack(_history(submission, model, train_loader, val_loader, 0.05, 4))
