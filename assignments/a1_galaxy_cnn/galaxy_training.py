@@ -61,9 +61,8 @@ def train_model(model: nn.Module, train_loader, val_loader, n_epochs: int, lr: f
        pass (before the step) have their largest entry at the label.
     2. Validate with :func:`evaluate` on ``val_loader``.
     3. If the validation loss is the lowest so far (strictly lower), keep a **copy** of the
-       weights. ``model.state_dict()`` returns references to the live tensors, which the
-       optimizer keeps changing: copy them (``copy.deepcopy``), or the "best" weights silently
-       become the final ones.
+       weights. Careful: ``model.state_dict()`` returns references to the live tensors, which
+       the optimizer keeps changing.
 
     After the last epoch, load the kept weights back into ``model``, so that it ends with the
     weights of the epoch with the lowest validation loss.
