@@ -20,8 +20,10 @@ dims = st.integers(min_value=2, max_value=12)
 temperatures = st.floats(min_value=0.05, max_value=2.0)
 seeds = st.integers(min_value=0, max_value=2**16)
 
-GENERIC_HINT = ("check the L2 normalization, the division by the temperature (once), that s_ii is left out "
-                "of the denominator while the positive stays in, and the mean over all 2N anchors")
+GENERIC_HINT = ("check the L2 normalization, the division by the temperature (once), that the positive of z1[k] "
+                "is z2[k], that s_ii is left out of the denominator while the positive stays in, and the mean "
+                "over all 2N anchors")
+OVERFLOW_HINT = "exp(1/tau) overflows float32: use torch.logsumexp or F.cross_entropy instead of exp followed by log"
 
 
 def _random_pairs(n: int, d: int, seed: int, dtype=torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
@@ -179,8 +181,9 @@ def test_symmetric_in_the_two_views(submission, n, d, tau, seed):
     z1, z2 = _random_pairs(n, d, seed)
     forward = _loss(submission, z1, z2, tau)
     swapped = _loss(submission, z2, z1, tau, "info_nce_loss(z2, z1, temperature)")
-    expect.scalar_close(swapped, float(forward), "info_nce_loss(z2, z1) compared with info_nce_loss(z1, z2)",
-                        atol=1e-6, hint="use both views as anchors: all 2N rows of [z1; z2], not only the rows of z1")
+    expect.scalar_close(swapped, float(forward), "info_nce_loss(z2, z1)", atol=1e-6,
+                        hint="it should equal info_nce_loss(z1, z2): use both views as anchors, "
+                             "all 2N rows of [z1; z2], not only the rows of z1")
 
 
 @pytest.mark.points(1)
@@ -202,14 +205,15 @@ def test_invariant_to_permuting_pairs(submission, n, d, tau, seed, data):
 def test_stable_at_small_temperature(submission, n, seed):
     """At tau = 0.01 (terms up to exp(100)) the float32 loss is finite and correct."""
     z = _orthonormal_rows(n, n + 2, seed).float()
-    got = _loss(submission, z, z.clone(), 0.01, "info_nce_loss(z, z, 0.01) in float32")
-    hint = "exp(100) overflows float32: use torch.logsumexp or F.cross_entropy instead of exp followed by log"
-    expect.close(got, torch.tensor(_aligned_family(n, 0.01, 1.0)), "info_nce_loss(z, z, 0.01) in float32",
-                 atol=1e-5, hint=hint)
+    name = f"float32 loss for N = {n} identical orthonormal pairs, tau = 0.01"
+    got = float(_loss(submission, z, z.clone(), 0.01, name))
+    hint = OVERFLOW_HINT if not math.isfinite(got) else _diagnose(got, _known_mistakes(n, 0.01, 1.0), 1e-5)
+    expect.scalar_close(got, _aligned_family(n, 0.01, 1.0), name, atol=1e-5, hint=hint)
     z1, _ = _random_pairs(n, 16, seed, torch.float32)
     far = float(_loss(submission, z1, -z1, 0.01, "info_nce_loss(z1, -z1, 0.01) in float32"))
     # Positives point in opposite directions: the loss is large (about (1 + max s_neg) / tau) but finite.
-    assert math.isfinite(far), f"info_nce_loss(z1, -z1, 0.01) in float32 should be finite, got {far}\nlikely cause: {hint}"
+    assert math.isfinite(far), (f"info_nce_loss(z1, -z1, 0.01) in float32 should be finite, got {far}\n"
+                                f"likely cause: {OVERFLOW_HINT}")
 
 
 class _StudentLoss(torch.autograd.Function):
@@ -262,15 +266,39 @@ def test_bad_input_raises(submission):
 
 
 ### BEGIN HIDDEN TESTS
-def _reference_cross_entropy(z1: torch.Tensor, z2: torch.Tensor, tau: float) -> torch.Tensor:
-    """Independent NT-Xent: cross-entropy over the masked similarity matrix, float64."""
+def _reference(z1: torch.Tensor, z2: torch.Tensor, tau: float, *, normalize: bool = True, keep_self: bool = False,
+               tau_power: int = 1, z1_anchors_only: bool = False, reduction: str = "mean") -> torch.Tensor:
+    """Independent NT-Xent in float64: cross-entropy over the masked similarity matrix.
+
+    The keyword arguments switch on one classic mistake each, to name it in the feedback.
+    """
     n = z1.shape[0]
     u = torch.cat([z1, z2]).double()
-    u = u / u.norm(dim=1, keepdim=True)
-    logits = u @ u.T / tau
-    logits.fill_diagonal_(float("-inf"))
+    if normalize:
+        u = u / u.norm(dim=1, keepdim=True)
+    logits = u @ u.T / tau**tau_power
+    if not keep_self:
+        logits.fill_diagonal_(float("-inf"))
     targets = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
-    return torch.nn.functional.cross_entropy(logits, targets, reduction="mean")
+    if z1_anchors_only:
+        logits, targets = logits[:n], targets[:n]
+    return torch.nn.functional.cross_entropy(logits, targets, reduction=reduction)
+
+
+MISTAKES = {
+    "the anchor's similarity with itself (s_ii) is still in the denominator: leave it out": dict(keep_self=True),
+    "the embeddings are not L2-normalized: cosine similarity needs unit rows": dict(normalize=False),
+    "only the rows of z1 are anchors: use all 2N rows of [z1; z2]": dict(z1_anchors_only=True),
+    "the similarities are divided by the temperature twice (tau^2): divide once": dict(tau_power=2),
+    "the similarities are not divided by the temperature": dict(tau_power=0),
+    "the loss is summed over the 2N anchors instead of the mean": dict(reduction="sum"),
+}
+
+
+def _hidden_diagnosis(got: float, z1, z2, tau, tol: float) -> str:
+    if not math.isfinite(got):
+        return OVERFLOW_HINT
+    return _diagnose(got, {m: float(_reference(z1, z2, tau, **kw)) for m, kw in MISTAKES.items()}, tol)
 
 
 @pytest.mark.hidden
@@ -280,9 +308,9 @@ def _reference_cross_entropy(z1: torch.Tensor, z2: torch.Tensor, tau: float) -> 
 def test_matches_independent_implementation(submission, n, d, tau, seed):
     """Random embeddings: the loss matches a cross-entropy formulation of NT-Xent to 1e-5."""
     z1, z2 = _random_pairs(n, d, seed)
-    got = _loss(submission, z1, z2, tau)
-    expect.scalar_close(got, float(_reference_cross_entropy(z1, z2, tau)), f"loss for N = {n}, D = {d}, tau = {tau:g}",
-                        atol=1e-5, hint=GENERIC_HINT)
+    got = float(_loss(submission, z1, z2, tau))
+    expect.scalar_close(got, float(_reference(z1, z2, tau)), f"loss for N = {n}, D = {d}, tau = {tau:g}",
+                        atol=1e-5, hint=_hidden_diagnosis(got, z1, z2, tau, 1e-5))
 
 
 @pytest.mark.hidden
@@ -293,8 +321,8 @@ def test_matches_independent_implementation_float32_small_temperature(submission
     """float32 embeddings at tau <= 0.05: the loss matches the reference (log-sum-exp needed)."""
     z1, z2 = _random_pairs(n, 32, seed, torch.float32)
     z2 = z1 + 0.3 * z2  # positives similar, so the loss is small and exp(s / tau) is huge
-    got = _loss(submission, z1, z2, tau)
+    got = float(_loss(submission, z1, z2, tau))
     # float32 cosines carry ~1e-7 error; divided by tau = 0.01 that is ~1e-5 in the logits.
-    expect.scalar_close(got, float(_reference_cross_entropy(z1, z2, tau)), f"float32 loss for N = {n}, tau = {tau:g}",
-                        atol=2e-4, hint="use torch.logsumexp or F.cross_entropy: exp(1/tau) overflows float32")
+    expect.scalar_close(got, float(_reference(z1, z2, tau)), f"float32 loss for N = {n}, tau = {tau:g}",
+                        atol=2e-4, hint=_hidden_diagnosis(got, z1, z2, tau, 2e-4))
 ### END HIDDEN TESTS
