@@ -11,6 +11,11 @@ from autograder import expect
 pytestmark = pytest.mark.task("4", "loss and optimizer")
 
 
+@pytest.fixture(scope="module")
+def ready(submission, helpers):
+    helpers.implemented(lambda: submission.classification_loss(torch.zeros(1, 2), torch.tensor([0])))
+
+
 @st.composite
 def logits_and_labels(draw):
     batch, classes = draw(st.integers(1, 8)), draw(st.integers(2, 10))
@@ -32,7 +37,7 @@ def check_loss(got, logits, labels, name):
 
 @pytest.mark.points(2)
 @given(data=logits_and_labels())
-def test_loss_matches_cross_entropy(submission, data):
+def test_loss_matches_cross_entropy(submission, ready, data):
     """classification_loss(logits, labels) equals the mean cross-entropy of the raw logits."""
     logits, labels = data
     check_loss(submission.classification_loss(logits, labels), logits, labels, "classification_loss(logits, labels)")

@@ -86,6 +86,20 @@ def parameters_of(model) -> list[torch.Tensor]:
     return [p for p in model.parameters()]
 
 
+def implemented(call) -> None:
+    """Re-raise if ``call()`` hits a stub (NotImplementedError); any other outcome is left to the test.
+
+    Used by fixtures of property-based tests: hypothesis would otherwise call a stub hundreds of
+    times while it looks for the smallest failing input.
+    """
+    try:
+        call()
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - the test itself reports other problems, with an input
+        pass
+
+
 @pytest.fixture(scope="session")
 def helpers():
     """The helper functions above, for the test files."""
@@ -93,7 +107,7 @@ def helpers():
 
     return types.SimpleNamespace(
         blob_images=blob_images, set_weights=set_weights, weights_by_shape=weights_by_shape,
-        galaxy_cnn_forward=galaxy_cnn_forward, parameters_of=parameters_of,
+        galaxy_cnn_forward=galaxy_cnn_forward, parameters_of=parameters_of, implemented=implemented,
         shapes=GALAXY_CNN_SHAPES, n_parameters=GALAXY_CNN_PARAMETERS,
     )
 
