@@ -59,7 +59,9 @@ def _known_mistakes(n: int, tau: float, c: float) -> dict[str, float]:
         "the loss is summed over the 2N anchors instead of the mean":
             2 * n * _aligned_family(n, tau, c),
         "the positive is missing from the denominator: it sums over all j != i, positive included":
-            math.log(2 * n - 2),
+            -c / tau + math.log(2 * n - 2),
+        "the diagonal is set to 0 instead of -inf, so exp(0) = 1 stays in the denominator":
+            math.log1p((2 * n - 1) * math.exp(-c / tau)),
     }
 
 
@@ -125,6 +127,8 @@ def test_identical_embeddings_give_log_2n_minus_1(submission, n, d, tau, seed):
             n * math.log(2 * n - 1),
         "got log(2N - 2): the positive is missing from the denominator: it sums over all j != i, positive included":
             math.log(2 * n - 2),
+        "the diagonal is set to 0 instead of -inf, so exp(0) = 1 stays in the denominator":
+            math.log(2 * n - 1 + math.exp(-1 / tau)),
     }
     expect.scalar_close(got, math.log(2 * n - 1), f"loss for N = {n} identical embeddings", atol=1e-6,
                         hint=_diagnose(got, mistakes, 1e-6))

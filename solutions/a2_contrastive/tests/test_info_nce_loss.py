@@ -59,7 +59,9 @@ def _known_mistakes(n: int, tau: float, c: float) -> dict[str, float]:
         "the loss is summed over the 2N anchors instead of the mean":
             2 * n * _aligned_family(n, tau, c),
         "the positive is missing from the denominator: it sums over all j != i, positive included":
-            math.log(2 * n - 2),
+            -c / tau + math.log(2 * n - 2),
+        "the diagonal is set to 0 instead of -inf, so exp(0) = 1 stays in the denominator":
+            math.log1p((2 * n - 1) * math.exp(-c / tau)),
     }
 
 
@@ -125,6 +127,8 @@ def test_identical_embeddings_give_log_2n_minus_1(submission, n, d, tau, seed):
             n * math.log(2 * n - 1),
         "got log(2N - 2): the positive is missing from the denominator: it sums over all j != i, positive included":
             math.log(2 * n - 2),
+        "the diagonal is set to 0 instead of -inf, so exp(0) = 1 stays in the denominator":
+            math.log(2 * n - 1 + math.exp(-1 / tau)),
     }
     expect.scalar_close(got, math.log(2 * n - 1), f"loss for N = {n} identical embeddings", atol=1e-6,
                         hint=_diagnose(got, mistakes, 1e-6))
@@ -267,7 +271,8 @@ def test_bad_input_raises(submission):
 
 ### BEGIN HIDDEN TESTS
 def _reference(z1: torch.Tensor, z2: torch.Tensor, tau: float, *, normalize: bool = True, keep_self: bool = False,
-               tau_power: int = 1, z1_anchors_only: bool = False, reduction: str = "mean") -> torch.Tensor:
+               zero_self: bool = False, tau_power: int = 1, z1_anchors_only: bool = False,
+               reduction: str = "mean") -> torch.Tensor:
     """Independent NT-Xent in float64: cross-entropy over the masked similarity matrix.
 
     The keyword arguments switch on one classic mistake each, to name it in the feedback.
@@ -278,7 +283,7 @@ def _reference(z1: torch.Tensor, z2: torch.Tensor, tau: float, *, normalize: boo
         u = u / u.norm(dim=1, keepdim=True)
     logits = u @ u.T / tau**tau_power
     if not keep_self:
-        logits.fill_diagonal_(float("-inf"))
+        logits.fill_diagonal_(0.0 if zero_self else float("-inf"))
     targets = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
     if z1_anchors_only:
         logits, targets = logits[:n], targets[:n]
@@ -287,6 +292,7 @@ def _reference(z1: torch.Tensor, z2: torch.Tensor, tau: float, *, normalize: boo
 
 MISTAKES = {
     "the anchor's similarity with itself (s_ii) is still in the denominator: leave it out": dict(keep_self=True),
+    "the diagonal is set to 0 instead of -inf, so exp(0) = 1 stays in the denominator": dict(zero_self=True),
     "the embeddings are not L2-normalized: cosine similarity needs unit rows": dict(normalize=False),
     "only the rows of z1 are anchors: use all 2N rows of [z1; z2]": dict(z1_anchors_only=True),
     "the similarities are divided by the temperature twice (tau^2): divide once": dict(tau_power=2),
