@@ -33,7 +33,7 @@ from .results import Report, TestResult
 from .sandbox.limits import Limits
 
 SUBMISSION_TIMEOUT_S = 900
-MAX_ATTEMPTS = 2  # a submission whose worker process died twice gets an error report
+MAX_ATTEMPTS = 2  # a submission whose worker failed twice gets an error report (not saved: a rerun retries)
 
 
 def expected_tests(assignment: Assignment) -> list[TestResult]:
@@ -101,38 +101,24 @@ def table(reports: dict[str, Report]) -> str:
 
 # --- executors ----------------------------------------------------------------------------------
 class _LocalPool:
-    """A pool of worker processes, each warmed up once (torch, pytest, a fork server)."""
+    """Local worker processes (``batch.pool``), each warmed up once: torch, pytest, a fork server."""
 
     def __init__(self, workers: int):
+        from .batch.pool import WorkerPool
+
         self.workers = workers
-        self.pool = None
-        self._start()
-
-    def _start(self) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        from .batch import job
-
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=job.warm, initargs=(os.getpid(),))
+        self.pool = WorkerPool(workers)
 
     def submit(self, job_data: dict):
-        from .batch import job
-
-        return self.pool.submit(job.grade_job, job_data)
+        return self.pool.submit(job_data)
 
     def wait(self, pending):
         from concurrent.futures import wait
 
         return wait(pending, return_when=FIRST_COMPLETED)
 
-    def restart(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        self._start()
-
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.shutdown()
 
 
 class _DaskPool:
@@ -154,9 +140,6 @@ class _DaskPool:
 
         result = wait(list(pending), return_when="FIRST_COMPLETED")
         return set(result.done), set(result.not_done)
-
-    def restart(self) -> None:
-        pass
 
     def close(self) -> None:
         self.client.close()
@@ -245,15 +228,11 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
             while queue and len(pending) < in_flight:
                 submit(queue.pop(0))
             done, _ = executor.wait(set(pending))
-            broken = False
             for future in done:
                 student, began = pending.pop(future)
                 try:
                     result = future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker died or the grader has a bug
-                    from concurrent.futures.process import BrokenProcessPool
-
-                    broken = broken or isinstance(exc, BrokenProcessPool)
                     store.log(f"worker failed on {student}: {type(exc).__name__}: {exc}")
                     if attempts[student] < MAX_ATTEMPTS:
                         queue.insert(0, student)
@@ -265,11 +244,6 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
                            time.monotonic() - began, None, persist=False)
                     continue
                 finish(student, Report.from_json(result["report"]), time.monotonic() - began, result.get("info"))
-            if broken:  # every job of a broken pool is lost: start a new pool, resubmit them
-                for future, (student, _) in list(pending.items()):
-                    del pending[future]
-                    queue.insert(0, student)
-                executor.restart()
     finally:
         bar.close()
         executor.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def warm(parent_pid: int | None = None) -> None:
-    """Pool initializer: die with the batch process, clear scratch folders of dead workers, and pay
+    """Worker start-up: die with the batch process, clear scratch folders of dead workers, and pay
     the start-up cost now (torch, pytest, the judge, the fork server)."""
     import os
     import signal

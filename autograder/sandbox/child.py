@@ -30,6 +30,7 @@ import pickle
 import random
 import signal
 import socket
+import sys
 import traceback
 from pathlib import Path
 
@@ -43,6 +44,8 @@ from .values import Encoder, type_name
 
 _getpid = os.getpid
 _exit = os._exit
+_settrace = sys.settrace  # bound before student code runs: patching sys.settrace cannot blind the step count
+_gettrace = sys.gettrace
 MESSAGE_CHARS = 2000
 ARG_DEPTH = 3
 ALLOWED_BUILTIN_ERRORS = {name for name, obj in vars(_builtins).items()
@@ -215,15 +218,35 @@ class Runtime:
         node = {"type": name[:200], "builtin": builtin, "args": args, "message": message[:MESSAGE_CHARS],
                 "where": where, "not_implemented": hint}
         if isinstance(exc, OSError):
-            node["errno"] = exc.errno if type(exc.errno) is int else None
-            node["filename"] = str(exc.filename)[:500] if exc.filename is not None else None
-            if exc.errno in (_errno.EFBIG, _errno.ENOSPC):
-                node["limit"] = "file"
+            node["limit"] = self.os_error_limit(exc)
+            if exc.filename is not None:
+                node["filename"] = str(exc.filename)[:500]
         if isinstance(exc, MemoryError) or "can't allocate memory" in message or "not enough memory" in message:
             node["limit"] = "memory"
         if isinstance(exc, BlockingIOError) and exc.errno == _errno.EAGAIN and exc.filename is None:
             node["limit"] = "processes"
         return node
+
+    def os_error_limit(self, exc: OSError) -> str:
+        """Which sandbox wall an OSError most likely hit ("" if none)."""
+        import tempfile
+
+        code = exc.errno
+        if code in (_errno.EFBIG, _errno.ENOSPC):
+            return "file"
+        blocked = (_errno.ENOENT, _errno.EACCES, _errno.EPERM, _errno.EROFS, _errno.ENETUNREACH, _errno.EAFNOSUPPORT)
+        if code not in blocked:
+            return ""
+        try:
+            if any(f.filename.endswith("socket.py") for f in traceback.extract_tb(exc.__traceback__)):
+                return "network"
+        except BaseException:  # noqa: BLE001
+            pass
+        if exc.filename is None:
+            return "network" if code in (_errno.ENETUNREACH, _errno.EACCES) else ""
+        path = os.path.abspath(str(exc.filename))
+        allowed = (self.workdir.rstrip("/") + "/", tempfile.gettempdir().rstrip("/") + "/", "/dev/")
+        return "" if path.startswith(allowed) else "access"
 
     def reply_error(self, exc: BaseException) -> None:
         self.send({"ok": False, "error": self.error_node(exc)}, [])
@@ -343,8 +366,8 @@ class Runtime:
             return obj(*args, **kwargs)
         if op == "steps":
             within = request.get("within") or self.workdir
-            return expect.python_steps(obj, *args, within=Path(within), budget=request["budget"],
-                                       description=request["description"], hint=request.get("hint"), **kwargs)
+            return count_steps(obj, args, kwargs, within=within, budget=request["budget"],
+                               description=request["description"], hint=request.get("hint"))
         if op == "setattr":
             setattr(obj, request["name"], request["value"])
             return None
@@ -379,6 +402,44 @@ class Runtime:
             pass
         self.reap()
         return 1
+
+
+class _TooManySteps(BaseException):
+    pass
+
+
+def count_steps(fn, args, kwargs, *, within: str, budget: int, description: str, hint):
+    """``expect.python_steps`` with the tracer bound at import (same counting, same message)."""
+    root = str(Path(within).resolve())
+    steps = 0
+
+    def local(frame, event, arg):
+        nonlocal steps
+        if event == "line":
+            steps += 1
+            if steps > budget:
+                raise _TooManySteps()
+        return local
+
+    def global_(frame, event, arg):
+        nonlocal steps
+        if frame.f_code.co_filename.startswith(root):
+            steps += 1
+            if steps > budget:
+                raise _TooManySteps()
+            return local
+        return None
+
+    previous = _gettrace()
+    _settrace(global_)
+    try:
+        result = fn(*args, **kwargs)
+    except _TooManySteps:
+        raise AssertionError(f"{description} executed more than {budget} lines of Python"
+                             + (f"\nlikely cause: {hint}" if hint else "")) from None
+    finally:
+        _settrace(previous)
+    return result, steps
 
 
 def _index(obj):

@@ -113,6 +113,9 @@ def remote_exception(node: dict, limits) -> BaseException:
     elif node.get("builtin") is True and module == "builtins":
         cls = getattr(builtins, qual, None)
         if isinstance(cls, type) and issubclass(cls, Exception):
+            filename = node.get("filename")
+            if issubclass(cls, OSError) and type(args) is list and len(args) == 2 and type(filename) is str:
+                args = [*args, filename]
             try:
                 exc = cls(*args) if type(args) is list else cls(message)
             except Exception:  # noqa: BLE001 - e.g. UnicodeDecodeError's five arguments
@@ -128,7 +131,7 @@ def remote_exception(node: dict, limits) -> BaseException:
     where = node.get("where")
     exc.remote_where = where if type(where) is str else ""
     limit = node.get("limit")
-    exc.remote_limit = limit if limit in ("memory", "file", "processes") else ""
+    exc.remote_limit = limit if limit in ("memory", "file", "processes", "access", "network") else ""
     hint = node.get("not_implemented")
     if type(hint) is str and not isinstance(exc, NotImplementedError):
         exc.__cause__ = NotImplementedError(hint)
@@ -143,4 +146,8 @@ def limit_hint(exc: BaseException, limits) -> str:
         return f"over the file size limit of {limits.file_mb} MB, or the {limits.scratch_mb} MB scratch space"
     if kind == "processes":
         return f"over the limit of {limits.processes} processes"
+    if kind == "access":
+        return "files outside your submission folder are not accessible while grading"
+    if kind == "network":
+        return "there is no network access while grading"
     return ""

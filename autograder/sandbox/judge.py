@@ -81,18 +81,22 @@ class Judge:
         return report
 
     def explain(self, exc: BaseException, current: str) -> str:
+        """The sandbox's own reason, or ``current`` with the student's file/line and the limit hit."""
         leaf = _first_leaf(exc)
+        remote = None
         for link in _chain(leaf):
             if isinstance(link, errors.SandboxError):
                 return str(link)
-        if not current.startswith("your code raised"):
+            if remote is None and hasattr(link, "remote_type"):
+                remote = link
+        if remote is None:
             return current
         first, _, rest = current.partition("\n")
-        where = getattr(leaf, "remote_where", "")
-        if where and where not in first:
+        where = getattr(remote, "remote_where", "")
+        if where and remote is leaf and current.startswith("your code raised") and where not in first:
             first += f" ({where})"
-        hint = errors.limit_hint(leaf, self.session.limits)
-        if hint:
+        hint = errors.limit_hint(remote, self.session.limits)
+        if hint and hint not in first:
             first += f": {hint}"
         return first + ("\n" + rest if rest else "")
 
@@ -137,8 +141,11 @@ def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None,
                           isolate=isolate)
         collector = GradeCollector()
         tests = assignment.tests_dir(hidden=hidden)
+        # --tb=native: pytest's own traceback formatting parses every file in the traceback and
+        # cost more than the grading itself; the student reads ``explain``'s message anyway.
         args = [str(tests), f"--submission={folder}", f"--rootdir={tests}", "-p", "no:cacheprovider",
-                "-p", "no:faulthandler", "-o", "addopts=", "--import-mode=importlib", "-q", "--capture=sys"]
+                "-p", "no:faulthandler", "-p", "no:unraisableexception", "-p", "no:threadexception",
+                "-o", "addopts=", "--import-mode=importlib", "-q", "--capture=sys", "--tb=native"]
         saved_path = list(sys.path)
         _forget_suite_modules(assignment)
         try:

@@ -21,6 +21,7 @@ import torch
 from .values import SHADOW_BASES, check_name
 
 _classes: dict[tuple, type] = {}
+_FUNCTION_TYPES = ("builtins.function", "builtins.builtin_function_or_method")
 _shadows: dict[tuple, type] = {}
 
 
@@ -171,7 +172,14 @@ class RemoteSubmission:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
-        return self._sandbox.request("attr", target=None, name=name)
+        sandbox = self._sandbox
+        cached = sandbox.functions.get(name)
+        if cached is not None and cached._remote_gen == sandbox.generation:
+            return cached
+        value = sandbox.request("attr", target=None, name=name)
+        if isinstance(value, RemoteObject) and value._remote_type in _FUNCTION_TYPES:
+            sandbox.functions[name] = value  # one round trip per call, not two
+        return value
 
 
 class ArgPickler(pickle.Pickler):

@@ -127,6 +127,7 @@ class Session:
         self._rng_seen = None
         self._paths: dict[str, tuple] = {}
         self._key = 0
+        self.functions: dict[str, object] = {}  # module-level functions of this child, by name
 
     # --- lifecycle ----------------------------------------------------------------------------
     def begin_test(self) -> None:
@@ -162,6 +163,7 @@ class Session:
         self._released.clear()
         self._rng_seen = None
         self._paths.clear()
+        self.functions.clear()
 
     def _fail(self, err: errors.SandboxError):
         self._stop()
