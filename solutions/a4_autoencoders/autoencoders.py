@@ -1,0 +1,332 @@
+"""A4: autoencoders, from a 2-D toy problem to digit images.
+
+Part 1 (2-D toy): points uniform in the rectangle ``[-2, 2] x [-1, 1]``, an MLP autoencoder with a
+one-dimensional latent space, and the "PCA autoencoder" (one bias-free linear map each way).
+Part 2 (images): 1x28x28 digits with pixel values in ``[0, 1]``, a convolutional autoencoder and a
+linear one that we compare with PCA.
+
+Conventions:
+* Every autoencoder has two attributes, ``encoder`` and ``decoder``, both ``nn.Sequential``, and its
+  ``forward(x)`` is ``decoder(encoder(x))`` -- nothing else happens in ``forward``.
+* Data are float32 tensors with the sample index first: ``(N, 2)`` points, ``(N, 1, 28, 28)`` images.
+* "MSE" is ``torch.nn.functional.mse_loss`` with its default ``reduction="mean"``: the mean over all
+  entries (samples and coordinates/pixels).
+* Randomness (initialization, shuffling) comes from torch's global generator unless a
+  ``torch.Generator`` is passed, so ``torch.manual_seed(s)`` makes a run reproducible.
+
+Fill in the parts marked ``raise NotImplementedError``.
+"""
+from __future__ import annotations
+
+import itertools
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# ---------------------------------------------------------------------------------------------
+# Part 1: the 2-D toy problem
+# ---------------------------------------------------------------------------------------------
+
+
+def sample_rectangle(n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """``n`` points drawn independently and uniformly from the rectangle ``[-2, 2] x [-1, 1]``.
+
+    Returns a float32 tensor of shape ``(n, 2)``: column 0 is uniform on ``[-2, 2]``, column 1
+    uniform on ``[-1, 1]``. Draw all random numbers with ``generator`` (``None``: the global one).
+    """
+    ### BEGIN SOLUTION hint: torch.rand(n, 2, generator=generator) is uniform on [0, 1); stretch and shift each column
+    unit = torch.rand(n, 2, generator=generator)
+    corner = torch.tensor([-2.0, -1.0])
+    size = torch.tensor([4.0, 2.0])
+    return corner + size * unit
+    ### END SOLUTION
+
+
+class Autoencoder(nn.Module):
+    """MLP autoencoder ``input_dim -> hidden_channels -> latent_dim -> reversed(hidden_channels) -> input_dim``.
+
+    ``encoder`` (``nn.Sequential``): ``nn.Linear`` layers through the widths
+    ``input_dim, h_1, ..., h_k, latent_dim``, each followed by ``nn.ReLU()`` **except the last**:
+    the bottleneck is linear (the latent code can take any real value).
+
+    ``decoder`` (``nn.Sequential``): the mirror image, ``nn.Linear`` layers through
+    ``latent_dim, h_k, ..., h_1, input_dim``, each followed by ``nn.ReLU()`` **except the last**:
+    the output is linear (reconstructions can be negative, like the data).
+
+    Example: ``Autoencoder([20, 10])`` has ``encoder = Linear(2, 20), ReLU, Linear(20, 10), ReLU,
+    Linear(10, 1)`` and ``decoder = Linear(1, 10), ReLU, Linear(10, 20), ReLU, Linear(20, 2)``.
+
+    An empty list ``hidden_channels=[]`` builds the **PCA autoencoder**: ``encoder`` is a single
+    ``nn.Linear(input_dim, latent_dim, bias=False)`` and ``decoder`` a single
+    ``nn.Linear(latent_dim, input_dim, bias=False)``, so the whole model is a linear map
+    ``x -> x W_e^T W_d^T``. With hidden layers every ``nn.Linear`` keeps its bias.
+
+    Shapes: ``encoder``: ``(B, input_dim) -> (B, latent_dim)``; ``decoder``: ``(B, latent_dim) -> (B, input_dim)``;
+    ``forward(x) = decoder(encoder(x))``: ``(B, input_dim) -> (B, input_dim)``.
+    """
+
+    def __init__(self, hidden_channels: list[int], latent_dim: int = 1, input_dim: int = 2):
+        super().__init__()
+        ### BEGIN SOLUTION hint: list the widths [input_dim, *hidden_channels, latent_dim]; the decoder uses them reversed
+        widths = [input_dim, *hidden_channels, latent_dim]
+        with_bias = len(hidden_channels) > 0
+        layers_in, layers_out = [], []
+        for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+            layers_in.append(nn.Linear(a, b, bias=with_bias))
+            if i < len(widths) - 2:
+                layers_in.append(nn.ReLU())
+        back = widths[::-1]
+        for i, (a, b) in enumerate(zip(back[:-1], back[1:])):
+            layers_out.append(nn.Linear(a, b, bias=with_bias))
+            if i < len(back) - 2:
+                layers_out.append(nn.ReLU())
+        self.encoder = nn.Sequential(*layers_in)  # input_dim -> ... -> latent_dim
+        self.decoder = nn.Sequential(*layers_out)  # latent_dim -> ... -> input_dim
+        ### END SOLUTION
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruction ``decoder(encoder(x))`` of a batch ``x`` of shape ``(B, input_dim)``."""
+        ### BEGIN SOLUTION hint: encode, then decode; no activation in between
+        return self.decoder(self.encoder(x))  # nothing between the two halves
+        ### END SOLUTION
+
+
+def train_autoencoder(model: nn.Module, data: torch.Tensor, n_epochs: int, lr: float = 1e-2,
+                      batch_size: int | None = None, optimizer: str = "adam",
+                      generator: torch.Generator | None = None) -> list[float]:
+    """Train ``model`` in place to reconstruct ``data`` (MSE loss); return the loss of every step.
+
+    A plain PyTorch loop. ``data`` has shape ``(N, ...)``; the target of each sample is the sample
+    itself.
+
+    * ``optimizer="adam"``: ``torch.optim.Adam(params, lr=lr)``; ``optimizer="sgd"``:
+      ``torch.optim.SGD(params, lr=lr)`` (plain gradient descent, no momentum). ``params`` are the
+      model's parameters with ``requires_grad=True`` (frozen ones are left alone). Any other name
+      raises ``ValueError``.
+    * Each epoch visits every sample once, in the order ``torch.randperm(N, generator=generator)``
+      (a new order every epoch), cut into consecutive batches of ``batch_size`` samples; the last
+      batch of an epoch may be smaller. ``batch_size=None`` means full batch: one step per epoch on
+      all of ``data`` (then "sgd" is full-batch gradient descent).
+    * Every step: zero the gradients, compute the batch's MSE, back-propagate, update.
+
+    Returns a list of ``n_epochs * ceil(N / batch_size)`` Python floats: the MSE of each step's batch,
+    computed **before** that step's update (so with full batch, element 0 is the MSE of the
+    untrained model on ``data``).
+    """
+    ### BEGIN SOLUTION hint: build the optimizer once, then for each epoch loop over randperm(N) in slices of batch_size
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizers = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+    if optimizer not in optimizers:
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+    stepper = optimizers[optimizer](trainable, lr=lr)
+    n_samples = data.shape[0]
+    step = n_samples if batch_size is None else batch_size
+    step_losses = []
+    for _epoch in range(n_epochs):
+        order = torch.randperm(n_samples, generator=generator)
+        for start in range(0, n_samples, step):
+            batch = data[order[start:start + step]]
+            stepper.zero_grad()  # gradients of the previous step must not add up
+            batch_loss = F.mse_loss(model(batch), batch)
+            batch_loss.backward()  # d(batch MSE) / d(parameters)
+            stepper.step()
+            step_losses.append(batch_loss.item())
+    return step_losses
+    ### END SOLUTION
+
+
+def examples_seen(n_samples: int, batch_size: int | None, n_epochs: int) -> list[int]:
+    """Number of training examples seen after each step of :func:`train_autoencoder`.
+
+    With the same ``n_samples`` (``N``), ``batch_size`` and ``n_epochs``, element ``t`` is the total
+    number of samples in steps ``0..t``: a list of ``n_epochs * ceil(N / batch_size)`` ints ending at
+    ``n_epochs * N``. Example: ``examples_seen(10, 4, 2) == [4, 8, 10, 14, 18, 20]``.
+    ``batch_size=None`` (full batch) gives ``[N, 2N, ..., n_epochs * N]``.
+    Use it as the x-axis to compare optimizers that take steps of different sizes.
+    """
+    ### BEGIN SOLUTION hint: list the batch sizes of one epoch (the last may be smaller), repeat, accumulate
+    size = n_samples if batch_size is None else batch_size
+    one_epoch = [min(size, n_samples - start) for start in range(0, n_samples, size)]
+    cumulative = list(itertools.accumulate(one_epoch * n_epochs))
+    return cumulative
+    ### END SOLUTION
+
+
+def decode_latent_line(model: nn.Module, z_min: float, z_max: float, n: int = 200) -> torch.Tensor:
+    """Decode ``n`` evenly spaced latent values from ``z_min`` to ``z_max`` (a 1-D latent space).
+
+    The latent values are ``torch.linspace(z_min, z_max, n)`` as a batch of shape ``(n, 1)``.
+    Returns ``model.decoder`` of them, shape ``(n, input_dim)``, computed without gradient
+    tracking (the result has ``requires_grad=False``): the curve the decoder draws in data space.
+    """
+    ### BEGIN SOLUTION hint: torch.linspace(...)[:, None], then the decoder inside torch.no_grad()
+    z_line = torch.linspace(z_min, z_max, n)[:, None]
+    with torch.no_grad():  # a curve to draw, not to train
+        return model.decoder(z_line)
+    ### END SOLUTION
+
+
+def retrain_encoder(model: nn.Module, data: torch.Tensor, n_epochs: int, lr: float = 1e-2,
+                    batch_size: int | None = None, generator: torch.Generator | None = None) -> list[float]:
+    """Re-initialize ``model.encoder`` and train only it, with ``model.decoder`` frozen.
+
+    1. Re-initialize every layer of the encoder as if it were newly built: call
+       ``reset_parameters()`` on each submodule that has it (fresh random weights from torch's
+       global generator; the trained values are gone).
+    2. Freeze the decoder: ``requires_grad = False`` for all its parameters (it stays frozen).
+    3. Train with :func:`train_autoencoder` (Adam, the given ``lr``, ``batch_size``, ``generator``).
+
+    The decoder's parameters are unchanged at the end. ``n_epochs=0`` only re-initializes.
+    Returns the loss history of step 3.
+    """
+    ### BEGIN SOLUTION hint: model.encoder.modules() visits every layer; hasattr(layer, "reset_parameters")
+    for layer in model.encoder.modules():
+        if hasattr(layer, "reset_parameters"):
+            layer.reset_parameters()
+    for frozen in model.decoder.parameters():
+        frozen.requires_grad_(False)
+    return train_autoencoder(model, data, n_epochs, lr=lr, batch_size=batch_size, generator=generator)
+    ### END SOLUTION
+
+
+# ---------------------------------------------------------------------------------------------
+# Part 2: digit images, 1 x 28 x 28 in [0, 1]
+# ---------------------------------------------------------------------------------------------
+
+
+class ConvAutoencoder(nn.Module):
+    """Convolutional autoencoder for ``(B, 1, 28, 28)`` images with a ``latent_dim``-dimensional code.
+
+    ``encoder`` (``nn.Sequential``), spatial size in brackets::
+
+        Conv2d(1 -> 32,  kernel 3, stride 2, padding 1), ReLU     # 28 -> 14
+        Conv2d(32 -> 64, kernel 3, stride 2, padding 1), ReLU     # 14 -> 7
+        Conv2d(64 -> 128, kernel 3, stride 2, padding 1), ReLU    # 7 -> 4
+        Flatten                                                   # 128 * 4 * 4 = 2048
+        Linear(2048 -> latent_dim)                                # linear bottleneck
+
+    ``decoder`` (``nn.Sequential``), the mirror image::
+
+        Linear(latent_dim -> 2048), ReLU
+        Unflatten to (128, 4, 4)
+        ConvTranspose2d(128 -> 64, kernel 3, stride 2, padding 1, output_padding ?), ReLU   # 4 -> 7
+        ConvTranspose2d(64 -> 32,  kernel 3, stride 2, padding 1, output_padding ?), ReLU   # 7 -> 14
+        ConvTranspose2d(32 -> 1,   kernel 3, stride 2, padding 1, output_padding ?)         # 14 -> 28
+        Sigmoid                                                   # pixels in (0, 1)
+
+    A transposed convolution gives ``H_out = (H_in - 1) * stride - 2 * padding + kernel + output_padding``
+    (``output_padding < stride``): choose each ``output_padding`` so the sizes are 7, 14, 28.
+
+    Shapes: ``encoder``: ``(B, 1, 28, 28) -> (B, latent_dim)``; ``decoder``: ``(B, latent_dim) -> (B, 1, 28, 28)``;
+    ``forward(x) = decoder(encoder(x))`` has the shape of ``x`` for every ``latent_dim >= 1`` and batch size.
+    Trainable parameters: ``187,265 + 4,097 * latent_dim``.
+    """
+
+    def __init__(self, latent_dim: int):
+        super().__init__()
+        ### BEGIN SOLUTION hint: two nn.Sequential of the layers above; the size formula tells each output_padding
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, 32, kernel_size=3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(32, 64, kernel_size=3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(64, 128, kernel_size=3, stride=2, padding=1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(128 * 4 * 4, latent_dim),  # 2048 features -> linear bottleneck
+        )
+        self.decoder = nn.Sequential(
+            nn.Linear(latent_dim, 128 * 4 * 4), nn.ReLU(),
+            nn.Unflatten(1, (128, 4, 4)),
+            nn.ConvTranspose2d(128, 64, kernel_size=3, stride=2, padding=1, output_padding=0), nn.ReLU(),
+            nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(32, 1, kernel_size=3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
+        )
+        ### END SOLUTION
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruction of a batch of images ``(B, 1, 28, 28)``, same shape, values in ``(0, 1)``."""
+        ### BEGIN SOLUTION hint: encode, then decode
+        return self.decoder(self.encoder(x))  # same shape as x
+        ### END SOLUTION
+
+
+class LinearAutoencoder(nn.Module):
+    """Linear autoencoder ``784 -> latent_dim -> 784`` without biases, for ``(B, 1, 28, 28)`` images.
+
+    ``encoder`` (``nn.Sequential``): Flatten, then Linear(784 -> latent_dim) without bias:
+    ``(B, 1, 28, 28) -> (B, latent_dim)``.
+    ``decoder`` (``nn.Sequential``): Linear(latent_dim -> 784) without bias, then Unflatten to ``(1, 28, 28)``:
+    ``(B, latent_dim) -> (B, 1, 28, 28)``. No activation anywhere: ``forward`` is a linear map of rank
+    at most ``latent_dim``, so (Eckart-Young) its reconstruction error can never beat the best rank-``latent_dim``
+    approximation of the data. Trainable parameters: ``2 * 784 * latent_dim``.
+    """
+
+    def __init__(self, latent_dim: int = 10):
+        super().__init__()
+        ### BEGIN SOLUTION hint: two bias-free nn.Linear layers, with Flatten / Unflatten around them
+        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, latent_dim, bias=False))
+        self.decoder = nn.Sequential(nn.Linear(latent_dim, 28 * 28, bias=False), nn.Unflatten(1, (1, 28, 28)))
+        ### END SOLUTION
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruction of ``(B, 1, 28, 28)`` images, same shape (values are not clipped)."""
+        ### BEGIN SOLUTION hint: encode, then decode
+        return self.decoder(self.encoder(x))  # same shape as x
+        ### END SOLUTION
+
+
+def fit_image_autoencoder(model: nn.Module, train_loader, test_loader, n_epochs: int,
+                          lr: float = 1e-3) -> tuple[list[float], list[float]]:
+    """Train ``model`` in place on images with Adam and the MSE loss; return the per-epoch MSEs.
+
+    Both loaders yield ``(images, labels)`` batches (images ``(B, 1, 28, 28)`` float32; labels are
+    ignored). For each of the ``n_epochs`` epochs:
+
+    * train: training mode (``model.train(True)``), one Adam step (``torch.optim.Adam(model.parameters(), lr=lr)``,
+      created once) per batch of ``train_loader``; the epoch's **train MSE** is the mean of the
+      batch losses weighted by batch size, i.e. ``sum(loss_b * B_b) / sum(B_b)`` (the loss each
+      batch had when it was used);
+    * evaluate: evaluation mode (``model.train(False)``, the same as ``eval()``) and ``torch.no_grad()``; the epoch's **test MSE** is the MSE over
+      all test images (again weighted by batch size) after that epoch's training.
+
+    Returns ``(train_mse, test_mse)``: two lists of ``n_epochs`` Python floats.
+    """
+    ### BEGIN SOLUTION hint: sum loss.item() * len(images) over the batches and divide by the number of images
+    adam = torch.optim.Adam(model.parameters(), lr=lr)
+    train_mse, test_mse = [], []
+    for _epoch in range(n_epochs):
+        model.train(True)  # training mode for this epoch
+        summed, n_seen = 0.0, 0
+        for images, _labels in train_loader:
+            adam.zero_grad()
+            image_loss = F.mse_loss(model(images), images)
+            image_loss.backward()
+            adam.step()
+            summed += image_loss.item() * len(images)
+            n_seen += len(images)
+        train_mse.append(summed / n_seen)
+        model.train(False)  # evaluation mode for the test images
+        summed, n_seen = 0.0, 0
+        with torch.no_grad():  # no graph needed to measure the test error
+            for images, _labels in test_loader:
+                summed += F.mse_loss(model(images), images).item() * len(images)
+                n_seen += len(images)
+        test_mse.append(summed / n_seen)
+    return train_mse, test_mse
+    ### END SOLUTION
+
+
+def encode_images(model: nn.Module, loader) -> tuple[torch.Tensor, torch.Tensor]:
+    """Latent codes and labels of every image of ``loader`` (batches ``(images, labels)``).
+
+    Runs ``model.encoder`` in evaluation mode (``model.train(False)``, the same as ``eval()``) without gradient tracking and
+    concatenates the batches in the loader's order. Returns ``(codes, labels)`` with shapes
+    ``(N, latent_dim)`` (float32, ``requires_grad=False``) and ``(N,)``.
+    """
+    ### BEGIN SOLUTION hint: collect model.encoder(images) per batch inside torch.no_grad(), then torch.cat
+    model.train(False)  # evaluation mode, e.g. for BatchNorm
+    code_batches, label_batches = [], []
+    with torch.no_grad():  # codes for plotting, no gradients
+        for images, batch_labels in loader:
+            code_batches.append(model.encoder(images))
+            label_batches.append(batch_labels)
+    return torch.cat(code_batches), torch.cat(label_batches)
+    ### END SOLUTION

@@ -1,0 +1,153 @@
+"""Task 3: the convolutional and the linear autoencoder for 1x28x28 images."""
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograder import expect
+
+no_grad = torch.no_grad
+# Small models: on a shared CPU extra threads cost more than they save.
+torch.set_num_threads(1)
+
+pytestmark = pytest.mark.task("3", "ConvAutoencoder and LinearAutoencoder")
+
+LATENT_DIMS = (3, 10, 100, 250)
+SIZE_HINT = ("each ConvTranspose2d gives (H_in - 1) * stride - 2 * padding + kernel + output_padding: the decoder "
+             "must go 4 -> 7 -> 14 -> 28 (choose output_padding per layer)")
+
+
+def _shape_check(value, name: str, shape: tuple, hint: str) -> torch.Tensor:
+    value = expect.tensor(value, name)
+    if tuple(value.shape) != shape:
+        raise AssertionError(f"{name} has shape {tuple(value.shape)}, expected {shape}\nlikely cause: {hint}")
+    return value
+
+
+def _images(batch: int, seed: int) -> torch.Tensor:
+    return torch.rand(batch, 1, 28, 28, generator=torch.Generator().manual_seed(seed))
+
+
+def _count(model) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.points(2)
+@given(latent_dim=st.sampled_from(LATENT_DIMS), batch=st.integers(1, 12), seed=st.integers(0, 2**16))
+def test_conv_output_has_the_input_shape(submission, latent_dim, batch, seed):
+    """ConvAutoencoder(d)(x) has shape (B, 1, 28, 28) for d in 3, 10, 100, 250 and any batch size."""
+    model = submission.ConvAutoencoder(latent_dim)
+    with no_grad():
+        out = model(_images(batch, seed))
+    _shape_check(out, f"ConvAutoencoder({latent_dim})(x) for x of shape ({batch}, 1, 28, 28)", (batch, 1, 28, 28),
+                 SIZE_HINT)
+
+
+@pytest.mark.points(1)
+@given(latent_dim=st.sampled_from(LATENT_DIMS), batch=st.integers(1, 6))
+def test_conv_encoder_and_decoder_shapes(submission, latent_dim, batch):
+    """encoder: (B, 1, 28, 28) -> (B, latent_dim); decoder: (B, latent_dim) -> (B, 1, 28, 28)."""
+    model = submission.ConvAutoencoder(latent_dim)
+    with no_grad():
+        code = model.encoder(_images(batch, 0))
+        _shape_check(code, f"ConvAutoencoder({latent_dim}).encoder(x)", (batch, latent_dim),
+                     "flatten the 128 x 4 x 4 feature map (2048 values) and map it with Linear(2048, latent_dim)")
+        out = model.decoder(torch.randn(batch, latent_dim))
+    _shape_check(out, f"ConvAutoencoder({latent_dim}).decoder(z)", (batch, 1, 28, 28), SIZE_HINT)
+
+
+@pytest.mark.points(1)
+def test_conv_output_is_a_sigmoid(submission):
+    """Reconstructions lie in [0, 1], even for inputs far outside [0, 1]."""
+    model = submission.ConvAutoencoder(10)
+    with no_grad():
+        for scale in (1.0, 50.0):
+            out = _shape_check(model(torch.randn(4, 1, 28, 28) * scale), "ConvAutoencoder(10)(x)", (4, 1, 28, 28),
+                               SIZE_HINT)
+            assert out.min() >= 0 and out.max() <= 1, (
+                f"reconstructions range over [{out.min():.3g}, {out.max():.3g}], expected values in [0, 1]"
+                "\nlikely cause: the decoder must end with nn.Sigmoid()")
+
+
+@pytest.mark.points(1)
+def test_conv_parameter_count(submission):
+    """ConvAutoencoder(d) has 187,265 + 4,097 d trainable parameters (the layers of the docstring)."""
+    for latent_dim in (3, 10):
+        got = _count(submission.ConvAutoencoder(latent_dim))
+        expected = 187265 + 4097 * latent_dim
+        assert got == expected, (
+            f"ConvAutoencoder({latent_dim}) has {got:,} parameters, expected {expected:,}"
+            "\nlikely cause: check the channels (1 -> 32 -> 64 -> 128 and back), kernel 3, and the two Linear layers "
+            "2048 <-> latent_dim, each with a bias")
+
+
+@pytest.mark.points(1)
+@given(batch=st.integers(1, 8), latent_dim=st.sampled_from((3, 10)), a=st.floats(-2, 2), seed=st.integers(0, 2**16))
+def test_linear_autoencoder_is_linear_and_bias_free(submission, batch, latent_dim, a, seed):
+    """LinearAutoencoder(d): (B, 1, 28, 28) -> same shape, a linear map with 2 * 784 * d parameters."""
+    model = submission.LinearAutoencoder(latent_dim)
+    params = sorted(tuple(p.shape) for p in model.parameters())
+    assert params == sorted([(latent_dim, 784), (784, latent_dim)]), (
+        f"LinearAutoencoder({latent_dim}) has parameters of shapes {params}, expected one ({latent_dim}, 784) and one "
+        f"(784, {latent_dim}) weight\nlikely cause: both nn.Linear layers need bias=False")
+    x, y = _images(batch, seed), _images(batch, seed + 1)
+    with no_grad():
+        out = _shape_check(model(a * x + y), f"LinearAutoencoder({latent_dim})(x)", (batch, 1, 28, 28),
+                           "flatten to 784 values, map down and up, and unflatten back to (1, 28, 28)")
+        expect.close(out, a * model(x) + model(y), "f(a x + y) vs a f(x) + f(y)", atol=1e-4, rtol=1e-4,
+                     hint="no bias and no activation: the linear autoencoder is a linear map")
+
+
+@pytest.mark.points(1)
+def test_linear_autoencoder_encoder_gives_the_code(submission):
+    """LinearAutoencoder(d).encoder maps (B, 1, 28, 28) to (B, d); its decoder maps back."""
+    for latent_dim in (3, 10, 100):
+        model = submission.LinearAutoencoder(latent_dim)
+        with no_grad():
+            code = _shape_check(model.encoder(_images(5, latent_dim)), f"LinearAutoencoder({latent_dim}).encoder(x)",
+                                (5, latent_dim), "the encoder flattens and then applies Linear(784, latent_dim)")
+            _shape_check(model.decoder(code), f"LinearAutoencoder({latent_dim}).decoder(z)", (5, 1, 28, 28),
+                         "the decoder applies Linear(latent_dim, 784) and unflattens to (1, 28, 28)")
+
+
+### BEGIN HIDDEN TESTS
+def _reference_layers(latent_dim: int) -> torch.nn.Sequential:
+    from torch import nn
+
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, 2, 1), nn.ReLU(), nn.Conv2d(32, 64, 3, 2, 1), nn.ReLU(),
+        nn.Conv2d(64, 128, 3, 2, 1), nn.ReLU(), nn.Flatten(), nn.Linear(2048, latent_dim),
+        nn.Linear(latent_dim, 2048), nn.ReLU(), nn.Unflatten(1, (128, 4, 4)),
+        nn.ConvTranspose2d(128, 64, 3, 2, 1, 0), nn.ReLU(), nn.ConvTranspose2d(64, 32, 3, 2, 1, 1), nn.ReLU(),
+        nn.ConvTranspose2d(32, 1, 3, 2, 1, 1), nn.Sigmoid(),
+    )
+
+
+@pytest.mark.hidden
+@pytest.mark.points(2)
+def test_conv_matches_the_specified_layers(submission):
+    """With the same weights, ConvAutoencoder(d) computes exactly the layers of its docstring (d = 3, 10, 100, 250)."""
+    for latent_dim in LATENT_DIMS:
+        _compare_with_reference(submission, latent_dim)
+
+
+def _compare_with_reference(submission, latent_dim):
+    model = submission.ConvAutoencoder(latent_dim)
+    names = [name for name, _ in model.named_parameters()]
+    torch.manual_seed(latent_dim)
+    reference = _reference_layers(latent_dim)
+    tensors = [p.detach().clone() for p in reference.parameters()]
+    shapes = [tuple(t.shape) for t in tensors]
+    got_shapes = [tuple(p.shape) for _, p in model.named_parameters()]
+    assert got_shapes == shapes, (
+        f"ConvAutoencoder({latent_dim}) has parameters of shapes {got_shapes}, expected (in order) {shapes}"
+        "\nlikely cause: the layers or their order differ from the docstring")
+    model.load_state_dict(dict(zip(names, tensors)))
+    x = _images(3, latent_dim)
+    with torch.no_grad():
+        expected = reference(x)
+        got = _shape_check(model(x), f"ConvAutoencoder({latent_dim})(x)", (3, 1, 28, 28), SIZE_HINT)
+    expect.close(got, expected, f"ConvAutoencoder({latent_dim})(x) with the reference weights", atol=1e-5,
+                 hint="check strides, paddings, output_padding, the ReLUs (after every conv layer and after the "
+                      "decoder's Linear, none on the bottleneck) and the final sigmoid")
+### END HIDDEN TESTS
