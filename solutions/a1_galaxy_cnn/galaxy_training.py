@@ -44,7 +44,7 @@ def predict(model: nn.Module, loader, device="cpu") -> tuple[torch.Tensor, torch
     model.eval()  # dropout off, batch norm uses its running statistics
     all_logits, all_labels = [], []
     with torch.no_grad():  # no graph: less memory, faster
-        for x, y in loader:
+        for x, y in loader:  # in the loader's order
             all_logits.append(model(x.to(device)).float().cpu())
             all_labels.append(y.cpu())
     return torch.cat(all_logits), torch.cat(all_labels).to(torch.int64)
@@ -92,7 +92,7 @@ def train_model(model: nn.Module, train_loader, val_loader, n_epochs: int, lr: f
     If ``verbose``, print one line per epoch.
     """
     ### BEGIN SOLUTION hint: follow the numbered steps; classic bugs: forgetting training mode after validation, a best state that is not copied
-    model.to(device)
+    model.to(device)  # parameters and batches on the same device
     optimizer = make_optimizer(model, lr)
     history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
     best_loss, best_epoch, best_state = float("inf"), -1, None
@@ -101,11 +101,11 @@ def train_model(model: nn.Module, train_loader, val_loader, n_epochs: int, lr: f
         correct, seen = 0, 0
         for x, y in train_loader:
             x, y = x.to(device), y.to(device)
-            optimizer.zero_grad()
+            optimizer.zero_grad()  # gradients accumulate otherwise
             logits = model(x)  # (B, n_classes), before the step
             loss = classification_loss(logits, y)
-            loss.backward()
-            optimizer.step()
+            loss.backward()  # gradients of the batch loss
+            optimizer.step()  # one Adam update
             history["train_loss"].append(loss.item())
             correct += (logits.argmax(dim=1) == y).sum().item()
             seen += len(y)

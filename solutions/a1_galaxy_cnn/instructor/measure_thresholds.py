@@ -64,7 +64,7 @@ def restore(weight_seed: int) -> list[float]:
     val = DataLoader(TensorDataset(x[160:], y_val), batch_size=100)
     model = galaxy_cnn.GalaxyCNN()
     conftest.set_weights(model, weight_seed)
-    return galaxy_training.train_model(model, train, val, n_epochs=6)["val_loss"]
+    return galaxy_training.train_model(model, train, val, n_epochs=4)["val_loss"]
 
 
 def notebook_run(seed: int, n_images: int, epochs: int, data_path: Path) -> dict:

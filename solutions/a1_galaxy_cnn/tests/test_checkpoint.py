@@ -19,13 +19,15 @@ def test_restores_the_best_weights_as_a_copy(submission, fresh_galaxy_cnn, helpe
     """After training, the model holds the weights of the epoch with the lowest validation loss."""
     # Blob images whose validation labels are 30% wrong: the validation loss first falls, then
     # rises as the model grows confident, so the best epoch is neither the first nor the last.
+    # Reference (instructor/measure_thresholds.py restore), weight seeds 0-4: best epoch 2, 2, 2, 2,
+    # 1; last minus best validation loss 0.69, 1.27, 0.73, 0.67, 2.86 (this test uses seed 3).
     x, y = helpers.blob_images(260, seed=7)
     y_val = y[160:].clone()
     y_val[:30] = (y_val[:30] + 5) % 10
     train = DataLoader(TensorDataset(x[:160], y[:160]), batch_size=16)
     val = DataLoader(TensorDataset(x[160:], y_val), batch_size=100)
     model = fresh_galaxy_cnn(3)
-    history = submission.train_model(model, train, val, n_epochs=6)
+    history = submission.train_model(model, train, val, n_epochs=4)
     val_losses = [float(v) for v in history["val_loss"]]
     best = min(range(len(val_losses)), key=val_losses.__getitem__)
     after, _ = submission.evaluate(model, val)
