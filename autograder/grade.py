@@ -218,8 +218,9 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
         write_csv(out / "grades.csv", reports)
         isolation = f" isolation={info['isolation']}" if info else ""
         problems = f" problems: {' | '.join(info['events'])[:300]}" if info and info.get("events") else ""
+        took = info["seconds"] if info and "seconds" in info else seconds
         store.log(f"graded {student}: {report.earned - report.bonus_earned:g}/{report.possible:g} "
-                  f"bonus {report.bonus_earned:g} in {seconds:.1f} s{isolation}"
+                  f"bonus {report.bonus_earned:g} in {took:.1f} s{isolation}"
                   + (f" error: {report.error[:200]}" if report.error else "") + problems)
         bar.update(student, report)
 

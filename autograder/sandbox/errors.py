@@ -59,6 +59,11 @@ class StaleObject(SandboxError):
     pass
 
 
+class ModuleBroken(SandboxError):
+    """A graded module did not import: every test that needs it fails the same way, at once
+    (as a ``BaseException`` hypothesis does not shrink a failure that no input can change)."""
+
+
 class RemoteError(Exception):
     """An exception of a class that is not a Python built-in, raised by student code."""
 

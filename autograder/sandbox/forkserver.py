@@ -48,9 +48,10 @@ def _process_a(spec: dict, sock_fd: int, status_fd: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     for name in PRELOAD:  # a no-op when warm; the whole import when --cold
         importlib.import_module(name)
-    mode = "none" if spec.get("isolate") == "none" else jail.unshare_namespaces()
+    isolate = spec.get("isolate", "auto")
+    mode = "none" if isolate == "none" else jail.unshare_namespaces(user_namespace=isolate == "userns")
     spec["mode"] = mode
-    spec["uid"] = jail.UID_BASE + os.getpid() if os.geteuid() == 0 else None
+    spec["uid"] = jail.sandbox_uid(mode, spec["readable"])
     _write(status_fd, f"mode {mode}")
     b = os.fork()
     if b == 0:

@@ -71,10 +71,36 @@ def readable_paths(extra=()) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+def world_readable(paths) -> bool:
+    """Whether a user of no group could reach and read ``paths`` (without a new root file system)."""
+    for path in paths:
+        parts = os.path.realpath(path).split(os.sep)
+        for i in range(1, len(parts) + 1):
+            prefix = os.sep.join(parts[:i]) or os.sep
+            try:
+                mode = os.stat(prefix).st_mode
+            except OSError:
+                return False
+            if not mode & stat.S_IXOTH or (i == len(parts) and not mode & stat.S_IROTH):
+                return False
+    return True
+
+
+def sandbox_uid(mode: str, readable) -> int | None:
+    """A user of its own for this sandbox when we are root; without a new root file system only if
+    that user can still read the Python installation (else the child stays uid 0 without capabilities)."""
+    if os.geteuid() != 0 or mode == "userns":
+        return None
+    if mode == "none" and not world_readable(python_paths()):
+        return None
+    return UID_BASE + os.getpid()
+
+
 # --- A: the outer process --------------------------------------------------------------------
-def unshare_namespaces() -> str:
-    """Enter new namespaces; returns "root" (host root), "userns" (unprivileged) or "none"."""
-    if os.geteuid() == 0:
+def unshare_namespaces(*, user_namespace: bool = False) -> str:
+    """Enter new namespaces; returns "root" (host root), "userns" (a user namespace, as an
+    unprivileged user has to; ``user_namespace`` forces it for tests) or "none"."""
+    if os.geteuid() == 0 and not user_namespace:
         try:
             linux.unshare(NAMESPACES)
             return "root"
@@ -240,7 +266,7 @@ def enter(spec: dict, keep_fd: int) -> str:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
-    elif spec["mode"] == "userns":
+    elif os.geteuid() == 0:  # root without a user of its own, or root of a user namespace: no capabilities left
         linux.drop_all_capabilities()
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):

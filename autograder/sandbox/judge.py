@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import io
+import os
 import sys
 import threading
 from pathlib import Path
@@ -116,6 +117,20 @@ def _forget_suite_modules(assignment: Assignment) -> None:
             del sys.modules[name]
 
 
+MAX_EXAMPLES_ENV = "AUTOGRADER_MAX_EXAMPLES"
+
+
+def _hypothesis_examples() -> None:
+    """``$AUTOGRADER_MAX_EXAMPLES`` caps hypothesis examples per test (for the grader's own test
+    suite, which grades hundreds of submissions; never set it for real grading)."""
+    value = os.environ.get(MAX_EXAMPLES_ENV)
+    if value:
+        from hypothesis import settings
+
+        settings.register_profile("grading-quick", parent=settings.get_profile("grading"), max_examples=int(value))
+        settings.load_profile("grading-quick")
+
+
 def run(assignment: Assignment, folder: Path, **options) -> Report:
     """:func:`grade` without the run information."""
     return grade(assignment, folder, **options)[0]
@@ -126,8 +141,9 @@ def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None,
           isolate: str = "auto") -> tuple[Report, dict]:
     """Grade ``folder`` (or ``files``, its contents) with the assignment's tests, student code sandboxed.
 
-    ``isolate="none"`` keeps the separate process and its limits but skips namespaces,
-    privilege drop and Landlock (for comparison and for machines that have none).
+    ``isolate="none"`` keeps the separate process, its limits and Landlock but skips namespaces
+    (machines that allow none); ``isolate="userns"`` uses a user namespace even as root (what an
+    unprivileged grader gets; for tests).
     Returns the report and ``{"isolation": mode, "events": [...], "seconds": s}``: the
     isolation that took effect ("root", "userns" or "none") and what went wrong in the sandbox.
     """
@@ -148,6 +164,7 @@ def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None,
                 "-o", "addopts=", "--import-mode=importlib", "-q", "--capture=sys", "--tb=native"]
         saved_path = list(sys.path)
         _forget_suite_modules(assignment)
+        _hypothesis_examples()
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 code = pytest.main(args, plugins=[collector, Judge(session)])

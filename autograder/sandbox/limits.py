@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limits:
-    test_s: float = 60.0          # wall time of one test's calls into student code
+    test_s: float = 60.0          # wall time one test may spend waiting for student code
     submission_s: float = 900.0   # wall time of one whole submission, imports included
     import_s: float = 60.0        # wall time to import the graded modules
     cpu_s: int = 900              # CPU seconds of one child process (RLIMIT_CPU)

@@ -2,8 +2,9 @@
 
 A :class:`Session` copies the submission's files into a private staging folder, starts a child
 on first use (the import happens there, with its own time limit), and turns every request into
-one round trip with a deadline: the test's remaining time (``Limits.test_s`` from the start of
-the test) or the submission's (``Limits.submission_s``), whichever ends first.
+one round trip with a deadline: what is left of the test's budget (``Limits.test_s`` of time
+spent waiting for student code; the test's own work in the grader is not charged) or of the
+submission's wall time (``Limits.submission_s``), whichever ends first.
 
 What a failure costs:
   * student code raising: that exception, re-raised in the test (the child lives on);
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..explain import SubmissionImportError
 from . import errors, proxy, wire
 from .limits import Limits
 from .values import Decoder
@@ -121,7 +123,7 @@ class Session:
         self.broken: errors.SandboxError | None = None
         self.restarts = 0
         self.deadline = time.monotonic() + self.limits.submission_s
-        self.test_deadline: float | None = None
+        self.test_budget: float | None = None  # seconds the current test's calls may still take
         self.events: list[str] = []
         self._released: list[int] = []
         self._rng_seen = None
@@ -132,12 +134,12 @@ class Session:
     # --- lifecycle ----------------------------------------------------------------------------
     def begin_test(self) -> None:
         self.broken = None
-        self.test_deadline = time.monotonic() + self.limits.test_s
+        self.test_budget = float(self.limits.test_s)
 
     def end_test(self) -> None:
         """Between tests: kill processes the student left behind (fork bombs, daemons)."""
         self.broken = None
-        self.test_deadline = time.monotonic() + RESET_S
+        self.test_budget = RESET_S
         try:
             if self.child is not None and self.sticky is None:
                 self.request("reset")
@@ -145,7 +147,7 @@ class Session:
             pass
         finally:
             self.broken = None
-            self.test_deadline = None
+            self.test_budget = None
 
     def close(self) -> None:
         self._stop()
@@ -171,7 +173,7 @@ class Session:
         self.events.append(str(err))
         if err.whole_submission:
             self.sticky = err
-        elif self.test_deadline is not None:
+        elif self.test_budget is not None:
             self.broken = err
         if self.sticky is None and self.restarts > self.limits.restarts:
             self.sticky = errors.GaveUp(f"your code crashed or ran out of time {self.restarts} times; "
@@ -231,8 +233,6 @@ class Session:
         self.info = value
         self.mode = child.events.get("mode", "")
         self.child = child
-        if self.test_deadline is not None:  # starting a child does not eat the test's time
-            self.test_deadline += time.monotonic() - began
         return child
 
     def _submission_time_text(self) -> str:
@@ -262,11 +262,16 @@ class Session:
             request["rng"] = {"torch": snapshot[0], "numpy": snapshot[1], "random": snapshot[2]}
         data, outputs = proxy.dumps(request, self)
         self._rng_seen = snapshot
-        test_end = self.test_deadline if self.test_deadline is not None else time.monotonic() + self.limits.test_s
-        deadline = min(test_end, self.deadline)
+        sent = time.monotonic()
+        budget = self.test_budget if self.test_budget is not None else self.limits.test_s
+        deadline = min(sent + max(budget, 0.0), self.deadline)
         try:
-            wire.grader_send(child.sock, data, deadline)
-            header, blobs = wire.grader_recv(child.reader, deadline, self.limits.reply_mb * 1024 * 1024)
+            try:
+                wire.grader_send(child.sock, data, deadline)
+                header, blobs = wire.grader_recv(child.reader, deadline, self.limits.reply_mb * 1024 * 1024)
+            finally:
+                if self.test_budget is not None:
+                    self.test_budget -= time.monotonic() - sent
         except wire.Deadline:
             if deadline >= self.deadline:
                 self._fail(errors.SubmissionTimeLimit(self._submission_time_text()))
@@ -322,7 +327,10 @@ class Session:
                                        "was the grader's channel tampered with?"))
         if header["ok"]:
             return value
-        raise errors.remote_exception(header.get("error"), self.limits)
+        exc = errors.remote_exception(header.get("error"), self.limits)
+        if isinstance(exc, SubmissionImportError) and self.info.get("errors"):
+            raise errors.ModuleBroken(str(exc))
+        raise exc
 
     def _apply_sync(self, sync, decoder: Decoder, request: dict) -> None:
         """Copy back tensors and generators that the call changed in place."""

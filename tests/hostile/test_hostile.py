@@ -2,7 +2,7 @@
 what happened, and cannot harm the grader, the files around them or their honest neighbours.
 
 One batch grades every hostile submission mixed with 30 honest ones (the ``arena``); the tests
-below read its results. Limits are tight (4 s per test, 6 s to import) to keep this fast.
+below read its results. Limits are tight (10 s per test, 8 s to import) to keep this fast.
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from hostile.build import A3, MODULE, build, build_twin, honest_variants, load_c
 
 CASES = load_cases()
 TWINS = [c for c in CASES if c.twin]
-LIMITS = Limits(test_s=4, import_s=6, submission_s=150, cpu_s=60, memory_mb=1024, processes=32, file_mb=16,
+MAX_EXAMPLES = "10"  # hypothesis examples per test here (grading uses 30): the same for every grade compared
+LIMITS = Limits(test_s=10, import_s=8, submission_s=150, cpu_s=60, memory_mb=1024, processes=32, file_mb=16,
                 scratch_mb=64)
 
 
@@ -57,8 +58,20 @@ class Listener:
         self.sock.close()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def quick_hypothesis():
+    from hypothesis import settings
+
+    from autograder.sandbox import judge
+
+    os.environ[judge.MAX_EXAMPLES_ENV] = MAX_EXAMPLES
+    yield
+    del os.environ[judge.MAX_EXAMPLES_ENV]
+    settings.load_profile("grading")
+
+
 @pytest.fixture(scope="module")
-def arena(tmp_path_factory):
+def arena(tmp_path_factory, quick_hypothesis):
     base = tmp_path_factory.mktemp("arena")
     victims = base / "victims"
     (victims / "dir").mkdir(parents=True)
@@ -125,7 +138,14 @@ def test_hostile_submission_gets_its_honest_points_and_says_why(arena, case):
 @pytest.mark.parametrize("case", TWINS, ids=[c.name for c in TWINS])
 def test_hostile_part_changes_nothing_against_its_honest_twin(arena, case, tmp_path):
     """The in-process grade of the submission without its hostile lines equals its sandboxed grade."""
-    twin = check.run(A3, build_twin(case, tmp_path / case.name))
+    from hypothesis import settings
+
+    settings.register_profile("grading-quick", parent=settings.get_profile("grading"), max_examples=int(MAX_EXAMPLES))
+    settings.load_profile("grading-quick")
+    try:
+        twin = check.run(A3, build_twin(case, tmp_path / case.name))
+    finally:
+        settings.load_profile("grading")
     hostile = arena["reports"][case.name]
     assert {t.id: t.outcome for t in twin.tests} == {t.id: t.outcome for t in hostile.tests}
 
