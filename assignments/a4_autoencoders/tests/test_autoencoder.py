@@ -176,8 +176,8 @@ def test_pca_autoencoder_learns_first_principal_axis(submission):
     expect.tensor(w, "decoder weight", shape=(2, 1))
     projector = w @ w.T / (w.T @ w)
     axis = torch.as_tensor(PCA(n_components=1).fit(data.numpy()).components_, dtype=torch.float64)  # (1, 2)
-    # 6 seeds (300 full-batch Adam steps, lr 1e-2, 256 points): ||P - P_pca||_F at most 0.0063;
-    # a decoder along the other axis is at distance sqrt(2). Tolerance 0.05.
+    # 10 seeds (300 full-batch Adam steps, lr 1e-2, 256 points; instructor/measure.py): ||P - P_pca||_F
+    # at most 0.0032; a decoder along the other axis is at distance sqrt(2). Tolerance 0.05.
     expect.close(projector, axis.T @ axis, "projector onto the decoder's direction", atol=0.05,
                  hint="the optimum of a linear autoencoder spans the top principal component; check the "
                       "architecture (bias-free, linear) and train_autoencoder (zero the gradients every step)")
@@ -189,14 +189,15 @@ def test_mlp_autoencoder_beats_pca(submission):
     torch.manual_seed(7)
     data = _rectangle(256, seed=2)
     model = submission.Autoencoder([50, 50])
-    submission.train_autoencoder(model, data, 300, lr=2e-2)
+    submission.train_autoencoder(model, data, 400, lr=2e-2)
     with no_grad():
         reconstruction = expect.tensor(model(data), "model(data)", shape=(256, 2))
     mse = F.mse_loss(reconstruction.detach(), data).item()
-    # PCA with one component leaves var(y)/2 = (1/3)/2 = 0.167 here. Measured (10 seeds, 300
-    # full-batch Adam steps, lr 2e-2): 0.044-0.083, median 0.055. Threshold 0.12 (margin > 0.035).
+    # PCA with one component leaves var(y)/2 = (1/3)/2 = 0.167 here. Measured (20 seeds, 400 full-batch
+    # Adam steps, lr 2e-2, 256 points; instructor/measure.py): 0.030-0.076, median 0.049 (with 300 steps
+    # one seed in 20 reached 0.112). Threshold 0.12: margin 0.044 above the worst seed.
     assert mse < 0.12, (
-        f"MSE after 300 full-batch Adam steps (lr 2e-2) is {mse:.4f}, expected below 0.12 (the best linear "
+        f"MSE after 400 full-batch Adam steps (lr 2e-2) is {mse:.4f}, expected below 0.12 (the best linear "
         "1-D code gives 0.167)\nlikely cause: the network cannot bend its 1-D curve: check the ReLUs between "
         "hidden layers, that the bottleneck and output layers are linear, and that train_autoencoder trains "
         "(zero the gradients every step)")

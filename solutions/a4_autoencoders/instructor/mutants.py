@@ -78,6 +78,12 @@ MUTANTS = [
         loses=("2",),
         feedback="not re-initialized",
     ),
+]
+
+# Further classic mistakes. Grading one costs ~10 s, so tests/test_mutants.py grades only MUTANTS;
+# check these by hand (each loses points exactly in its `loses` tasks):
+#   .venv/bin/python solutions/a4_autoencoders/instructor/mutants.py
+EXTRA_MUTANTS = [
     Mutant(
         name="decoder_not_frozen",
         mistake="retrain_encoder re-initializes the encoder but trains the decoder too",
@@ -125,3 +131,19 @@ MUTANTS = [
         feedback="evaluation mode",
     ),
 ]
+
+
+if __name__ == "__main__":
+    import tempfile
+    from pathlib import Path
+
+    from autograder import course, grade, mutants
+
+    assignment = course.get("a4_autoencoders")
+    for mutant in EXTRA_MUTANTS:
+        with tempfile.TemporaryDirectory() as scratch:
+            report = grade.grade_one(assignment, mutants.apply(assignment, mutant, Path(scratch) / mutant.name))
+        lost = sorted(t.key for t in report.tasks() if t.earned < t.possible)
+        messages = " | ".join(t.message for t in report.tests if t.outcome != "passed")
+        ok = lost == sorted(mutant.loses) and mutant.feedback in messages
+        print(f"{'ok  ' if ok else 'FAIL'} {mutant.name}: loses tasks {lost}, expected {sorted(mutant.loses)}")
