@@ -99,6 +99,13 @@ def param(): return nn.Parameter(torch.ones(2))
 def liar(): return torch.zeros(2).as_subclass(Liar)
 def sleep(s): time.sleep(s)
 def crash(): ctypes.string_at(0)
+def train_step(model, optimizer, x, y):
+    optimizer.zero_grad()
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    optimizer.step()
+    model.eval()
+    return loss.item()
 '''
 
 
@@ -303,6 +310,28 @@ def test_global_and_explicit_random_state_is_shared_as_in_process(make_session):
     t = torch.zeros(3)
     sub.add_one_(t)
     assert torch.equal(t, torch.ones(3)), "in-place changes of tensor arguments come back"
+
+
+def test_models_and_optimizers_passed_in_are_changed_in_place_as_in_process(make_session):
+    import copy
+
+    sub, _ = make_session(SEMANTICS)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4, bias=False), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 1))  # no bias before BatchNorm: its gradient is rounding noise that Adam would amplify
+    twin = copy.deepcopy(model)
+    opt, twin_opt = torch.optim.Adam(model.parameters(), lr=0.1), torch.optim.Adam(twin.parameters(), lr=0.1)
+    x, y = torch.randn(8, 3), torch.randn(8, 1)
+    namespace: dict = {}
+    exec("def train_step" + SEMANTICS.split("def train_step", 1)[1], namespace)
+    for _ in range(3):
+        model.train(), twin.train()
+        assert sub.train_step(model, opt, x, y) == pytest.approx(namespace["train_step"](twin, twin_opt, x, y), abs=1e-6)
+    assert not model.training and not model[1].training
+    for (name, a), (_, b) in zip(model.state_dict().items(), twin.state_dict().items()):
+        assert torch.allclose(a.float(), b.float(), atol=1e-6), name
+    for a, b in zip(model.parameters(), twin.parameters()):
+        assert torch.allclose(a.grad, b.grad, atol=1e-6)
+    assert opt.state_dict()["state"][0]["step"] == twin_opt.state_dict()["state"][0]["step"] == 3
 
 
 def test_path_arguments_and_step_counting(make_session, tmp_path):

@@ -14,8 +14,8 @@ ops: attr(target, name), setattr(target, name, value), call(target, args, kwargs
      reset (kill stray processes between tests), bye.
 ``target`` is a handle id, or None for the submission namespace. ``release`` (ids no longer
 referenced by the grader) and ``rng`` (global RNG states to adopt) may ride on any request.
-Tensors and generators passed as arguments that the call changed in place come back in
-``"sync"`` (path -> new value), changed global RNG states in ``"rng"``, so the grader's
+Tensors, generators, modules (parameters, buffers, gradients, train/eval flags) and optimizers
+(state dict) passed as arguments that the call changed in place come back in ``"sync"``, changed global RNG states in ``"rng"``, so the grader's
 copies behave as if the call had run in its own process.
 """
 from __future__ import annotations
@@ -65,6 +65,7 @@ class _Unpickler(pickle.Unpickler):
             obj = self.runtime.handles.get(pid[1], _MISSING)
             if obj is _MISSING:
                 raise LookupError("the grader referred to an object that no longer exists")
+            self.runtime.from_handles.add(id(obj))
             return obj
         if kind == "sub":
             return self.runtime.submission
@@ -82,13 +83,18 @@ class _Unpickler(pickle.Unpickler):
 _MISSING = object()
 
 
-def walk(args, kwargs):
-    """(path, object) for tensors and generators in call arguments, the same order as the grader's."""
+def walk(args, kwargs, skip=frozenset()):
+    """(path, object) for tensors, generators, modules and optimizers in call arguments, in the same
+    order as the grader's copy of the arguments (``skip``: ids of objects that are the child's own)."""
     out = []
 
     def visit(value, path, depth):
         tp = type(value)
+        if id(value) in skip:
+            return
         if tp is torch.Tensor or tp is torch.nn.Parameter or tp is torch.Generator:
+            out.append((path, value))
+        elif isinstance(value, (torch.nn.Module, torch.optim.Optimizer)):
             out.append((path, value))
         elif depth < ARG_DEPTH and tp in (list, tuple):
             for i, v in enumerate(value):
@@ -102,6 +108,73 @@ def walk(args, kwargs):
     for k in sorted(kwargs):
         visit(kwargs[k], ["k", k], 1)
     return out
+
+
+def _tensors(module: torch.nn.Module) -> dict:
+    named = dict(module.named_parameters(remove_duplicate=False))
+    named.update(module.named_buffers(remove_duplicate=False))
+    return {k: v for k, v in named.items() if isinstance(v, torch.Tensor)}
+
+
+def _buffer_names(module: torch.nn.Module) -> set:
+    return {name for name, _ in module.named_buffers(remove_duplicate=False)}
+
+
+def snapshot(obj):
+    """What an in-place change would alter: parameters by version counter, buffers by value (native
+    kernels such as batch norm update running statistics without bumping the version), flags."""
+    if type(obj) is torch.Generator:
+        return obj.get_state()
+    if isinstance(obj, torch.nn.Module):
+        buffers = _buffer_names(obj)
+        state = {}
+        for name, t in _tensors(obj).items():
+            if name in buffers:
+                state[name] = ("buffer", id(t), t.detach().clone())
+            else:
+                g = getattr(t, "grad", None)
+                state[name] = (id(t), t._version, t.requires_grad, id(g), None if g is None else g._version)
+        return state, tuple(m.training for m in obj.modules())
+    if isinstance(obj, torch.optim.Optimizer):
+        return None
+    return obj._version
+
+
+def _same_entry(a, b) -> bool:
+    if a is None or b is None or a[0] != b[0]:
+        return False
+    if a[0] == "buffer":
+        return a[1] == b[1] and a[2].shape == b[2].shape and torch.equal(a[2], b[2])
+    return a == b
+
+
+def sync_node(obj, before, encoder: Encoder):
+    """The encoded change of one argument since ``before``, or None if unchanged."""
+    if type(obj) is torch.Generator:
+        state = obj.get_state()
+        return None if torch.equal(state, before) else encoder.tensor(state)
+    if isinstance(obj, torch.optim.Optimizer):
+        return {"$": "optimizer", "state": encoder.encode(obj.state_dict())}
+    if isinstance(obj, torch.nn.Module):
+        after = snapshot(obj)
+        tensors = _tensors(obj)
+        changed, grads = [], []
+        for n, v in after[0].items():
+            old = before[0].get(n)
+            if v[0] == "buffer":
+                if not _same_entry(old, v):
+                    changed.append(n)
+            elif old is None or old[0] == "buffer" or old[:3] != v[:3]:
+                changed.append(n)
+                grads.append(n)
+            elif old[3:] != v[3:]:
+                grads.append(n)
+        if not changed and not grads and after[1] == before[1]:
+            return None
+        return {"$": "module", "training": list(after[1]),
+                "state": [[n, encoder.tensor(tensors[n]), tensors[n].requires_grad] for n in changed],
+                "grads": [[n, None if tensors[n].grad is None else encoder.tensor(tensors[n].grad)] for n in grads]}
+    return None if obj._version == before else encoder.tensor(obj)
 
 
 def rng_states() -> dict:
@@ -128,6 +201,7 @@ class Runtime:
         self.submission = None
         self.paths: dict[int, Path] = {}
         self.outputs: dict[int, Path] = {}
+        self.from_handles: set[int] = set()  # ids of this request's arguments that are the child's own objects
 
     # handles --------------------------------------------------------------------------------
     def handle(self, obj) -> int:
@@ -276,6 +350,7 @@ class Runtime:
 
     def answer(self, raw) -> None:
         before_rng = versions = None
+        self.from_handles = {id(self.submission)}
         try:
             request = _Unpickler(raw, self).load()
             if request.get("op") == "bye":
@@ -288,7 +363,7 @@ class Runtime:
                 random.setstate(rng["random"])
             before_rng = rng_states()
             args, kwargs = request.get("args", ()), request.get("kwargs", {})
-            versions = [(p, o, o.get_state() if type(o) is torch.Generator else o._version) for p, o in walk(args, kwargs)]
+            versions = [(p, o, snapshot(o)) for p, o in walk(args, kwargs, frozenset(self.from_handles))]
             value = self.dispatch(request, args, kwargs)
             as_handle = request["op"] in ("iter", "module")
         except BaseException as exc:  # noqa: BLE001 - everything student code raises goes back
@@ -310,12 +385,9 @@ class Runtime:
         try:
             sync = []
             for path, obj, before in versions or ():
-                if type(obj) is torch.Generator:
-                    state = obj.get_state()
-                    if not torch.equal(state, before):
-                        sync.append([path, encoder.tensor(state)])
-                elif obj._version != before:
-                    sync.append([path, encoder.tensor(obj)])
+                node = sync_node(obj, before, encoder)
+                if node is not None:
+                    sync.append([path, node])
             if sync:
                 header["sync"] = sync
             written = [[k, encoder._blob(p.read_bytes())] for k, p in self.outputs.items() if p.is_file()]

@@ -333,7 +333,7 @@ class Session:
         raise exc
 
     def _apply_sync(self, sync, decoder: Decoder, request: dict) -> None:
-        """Copy back tensors and generators that the call changed in place."""
+        """Apply what the call changed in place in its arguments (see ``child.sync_node``)."""
         if sync is None:
             return
         if type(sync) is not list:
@@ -343,21 +343,44 @@ class Session:
                 raise wire.ProtocolError("bad sync entry")
             path, node = entry
             obj = _follow(request, path)
-            new = decoder.decode(node)
-            if type(new) is not torch.Tensor and type(new) is not torch.nn.Parameter:
-                raise wire.ProtocolError("sync value is not a tensor")
-            if type(obj) is torch.Generator:
-                if new.dtype != torch.uint8:
-                    raise wire.ProtocolError("bad generator state")
+            tag = node.get("$") if type(node) is dict else None
+            if isinstance(obj, torch.nn.Module) and tag == "module":
+                self._sync_module(obj, node, decoder)
+            elif isinstance(obj, torch.optim.Optimizer) and tag == "optimizer":
+                try:
+                    obj.load_state_dict(decoder.decode(node.get("state")))
+                except (ValueError, KeyError, TypeError, RuntimeError, IndexError):
+                    raise wire.ProtocolError("bad optimizer state") from None
+            elif type(obj) is torch.Generator and tag == "tensor":
+                new = decoder.decode(node)
                 try:
                     obj.set_state(new)
-                except RuntimeError:
+                except (RuntimeError, TypeError):
                     raise wire.ProtocolError("bad generator state") from None
-            elif isinstance(obj, torch.Tensor):
-                with torch.no_grad():
-                    if obj.shape != new.shape:
-                        obj.resize_(new.shape)
-                    obj.copy_(new.to(obj.dtype))
+            elif type(obj) in (torch.Tensor, torch.nn.Parameter) and tag == "tensor":
+                _copy_into(obj, decoder.decode(node))
+            else:
+                raise wire.ProtocolError("sync value does not fit its argument")
+
+    @staticmethod
+    def _sync_module(module: torch.nn.Module, node: dict, decoder: Decoder) -> None:
+        named = dict(module.named_parameters(remove_duplicate=False))
+        named.update(module.named_buffers(remove_duplicate=False))
+        try:
+            for name, tensor_node, requires_grad in node.get("state", []):
+                if name in named and isinstance(named[name], torch.Tensor):
+                    _copy_into(named[name], decoder.decode(tensor_node))
+                    if named[name].is_leaf and named[name].is_floating_point():
+                        named[name].requires_grad_(bool(requires_grad))
+            for name, grad_node in node.get("grads", []):
+                if name in named and isinstance(named[name], torch.Tensor) and named[name].is_leaf:
+                    grad = None if grad_node is None else decoder.decode(grad_node)
+                    named[name].grad = None if grad is None else grad.to(named[name].dtype).reshape(named[name].shape)
+            flags = node.get("training", [])
+            for sub, flag in zip(module.modules(), flags):
+                sub.training = bool(flag)
+        except (ValueError, TypeError, RuntimeError) as exc:
+            raise wire.ProtocolError(f"bad module state ({type(exc).__name__})") from None
 
     def _apply_files(self, files, decoder: Decoder, outputs: dict) -> None:
         """Files the call wrote at output paths it was given: copy them to the test's paths."""
@@ -400,6 +423,15 @@ class Session:
         self._rng_seen = _rng_snapshot()
 
 
+def _copy_into(target: torch.Tensor, new) -> None:
+    if type(new) not in (torch.Tensor, torch.nn.Parameter):
+        raise wire.ProtocolError("sync value is not a tensor")
+    with torch.no_grad():
+        if target.shape != new.shape:
+            target.resize_(new.shape)
+        target.copy_(new.to(target.dtype))
+
+
 def _follow(request: dict, path: list):
     """The argument object at ``path`` (``["a", i, ...]`` or ``["k", name, ...]``, see ``child.walk``)."""
     if not path or path[0] not in ("a", "k"):
@@ -415,6 +447,7 @@ def _follow(request: dict, path: list):
                 raise wire.ProtocolError("bad sync path")
         except (IndexError, KeyError):
             raise wire.ProtocolError("bad sync path") from None
-    if type(obj) not in (torch.Tensor, torch.nn.Parameter, torch.Generator):
-        raise wire.ProtocolError("sync path does not name a tensor or generator")
+    if not (type(obj) in (torch.Tensor, torch.nn.Parameter, torch.Generator)
+            or isinstance(obj, (torch.nn.Module, torch.optim.Optimizer))) or isinstance(obj, proxy.RemoteObject):
+        raise wire.ProtocolError("sync path does not name an argument that can change in place")
     return obj
