@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
 from pathlib import Path
 
 import pytest
 
+from . import suite
 from . import submission as submission_mod
 from .course import Assignment
 from .pytest_plugin import GradeCollector
@@ -42,13 +42,11 @@ def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, ve
         f"--test-timeout={test_timeout:g}",
         *(extra_args or []),
     ]
-    saved_path = list(sys.path)
     sink = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
     try:
-        with sink:
+        with suite.in_process(assignment), sink:
             code = pytest.main(args, plugins=[collector])
     finally:
-        sys.path[:] = saved_path
         submission_mod.forget(Path(m).stem for m in assignment.modules)
         from . import pytest_plugin
         pytest_plugin._loaded.clear()

@@ -43,10 +43,11 @@ def expected_tests(assignment: Assignment) -> list[TestResult]:
 
     import pytest
 
+    from . import suite
     from .pytest_plugin import GradeCollector
 
     collector = GradeCollector()
-    with contextlib.redirect_stdout(io.StringIO()):
+    with suite.in_process(assignment), contextlib.redirect_stdout(io.StringIO()):
         pytest.main([str(assignment.tests_dir()), "--collect-only", "-q", "-p", "no:cacheprovider",
                      "-o", "addopts=", "--import-mode=importlib", f"--rootdir={assignment.tests_dir()}"],
                     plugins=[collector])

@@ -121,3 +121,14 @@ def test_endless_loop_costs_only_the_tests_that_hit_it(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stdout
     assert "0 / 6" in proc.stdout and "12 / 12" in proc.stdout, proc.stdout
     assert "took too long" in proc.stdout
+
+
+def test_in_process_runs_do_not_share_test_modules():
+    """a1 and a5 both have tests/test_data.py: collecting a5 after a1 in one process must give a5's tests."""
+    a1, a5 = course.get("a1_galaxy_cnn"), course.get("a5_signs_cnn")
+    alone = [(t.id, t.points, t.hidden) for t in grade.expected_tests(a5)]
+    grade.expected_tests(a1)
+    after_a1 = [(t.id, t.points, t.hidden) for t in grade.expected_tests(a5)]
+    assert after_a1 == alone
+    a1_data = {t.id for t in grade.expected_tests(a1) if t.id.startswith("test_data.py::")}
+    assert a1_data and not a1_data & {t for t, _, _ in after_a1}

@@ -15,12 +15,12 @@ import atexit
 import contextlib
 import io
 import os
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
+from .. import suite
 from ..course import Assignment
 from ..explain import _first_leaf
 from ..pytest_plugin import GradeCollector
@@ -102,21 +102,6 @@ class Judge:
         return first + ("\n" + rest if rest else "")
 
 
-def _forget_suite_modules(assignment: Assignment) -> None:
-    """Drop test modules (``conftest``, ``test_data``, ...) that an earlier run imported.
-
-    With ``--import-mode=importlib`` pytest reuses a module already in ``sys.modules`` under the
-    same name, so two assignments' ``tests/conftest.py`` would otherwise get mixed up when one
-    worker grades several assignments.
-    """
-    roots = [str(assignment.root / "solutions") + "/", str(assignment.root / "assignments") + "/",
-             str(assignment.tests_dir()) + "/"]
-    for name, module in list(sys.modules.items()):
-        path = getattr(module, "__file__", None) or ""
-        if path.startswith(tuple(roots)):
-            del sys.modules[name]
-
-
 MAX_EXAMPLES_ENV = "AUTOGRADER_MAX_EXAMPLES"
 
 
@@ -162,15 +147,11 @@ def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None,
         args = [str(tests), f"--submission={folder}", f"--rootdir={tests}", "-p", "no:cacheprovider",
                 "-p", "no:faulthandler", "-p", "no:unraisableexception", "-p", "no:threadexception",
                 "-o", "addopts=", "--import-mode=importlib", "-q", "--capture=sys", "--tb=native"]
-        saved_path = list(sys.path)
-        _forget_suite_modules(assignment)
         _hypothesis_examples()
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with suite.in_process(assignment), contextlib.redirect_stdout(io.StringIO()):
                 code = pytest.main(args, plugins=[collector, Judge(session)])
         finally:
-            sys.path[:] = saved_path
-            _forget_suite_modules(assignment)
             session.close()
     report = collector.report()
     report.assignment = assignment.id

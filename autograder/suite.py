@@ -1,0 +1,38 @@
+"""Run an assignment's pytest suite in this process, any number of times, for any assignment.
+
+With ``--import-mode=importlib`` pytest names a test module after its path below ``--rootdir``
+(the suite's ``tests/`` folder), so ``a1/tests/test_data.py`` and ``a5/tests/test_data.py`` are
+both ``test_data``, and pytest reuses a module already in ``sys.modules`` under that name. A
+second in-process run (collection, ``check``, an isolated grading run) would then silently get the
+first assignment's tests, markers and points. :func:`in_process` drops those modules before and
+after each run and restores ``sys.path``, which pytest's ``pythonpath``/rootdir handling extends.
+"""
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+from .course import Assignment
+
+
+def forget_suite_modules(assignment: Assignment) -> None:
+    """Drop every module imported from the course's ``solutions/``/``assignments/`` folders or the suite."""
+    roots = (str(assignment.root / "solutions") + "/", str(assignment.root / "assignments") + "/",
+             str(assignment.tests_dir()) + "/")
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None) or ""
+        if path.startswith(roots):
+            del sys.modules[name]
+
+
+@contextlib.contextmanager
+def in_process(assignment: Assignment) -> Iterator[None]:
+    """Wrap one ``pytest.main`` call on ``assignment``'s suite so that it sees only its own modules."""
+    saved_path = list(sys.path)
+    forget_suite_modules(assignment)
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        forget_suite_modules(assignment)
