@@ -24,8 +24,9 @@ system-deps:
 demo: install
 	$(BIN)/python -m autograder demo
 
+# One pytest worker per core (pytest-xdist): the suite is CPU-bound and mostly single-threaded.
 test: install system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=20
 
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Every transitive dependency, pinned. Regenerate: make lock' > constraints.txt

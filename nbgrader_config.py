@@ -24,3 +24,10 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypo
 # At autograde nbgrader copies every staged (non-notebook) file over the submission. The graded
 # modules must stay as the student wrote them; the public tests are restored from the source.
 c.Autograde.exclude_overwriting = {a.id: list(a.modules) for a in course.assignments()}
+
+# Time limit of one notebook cell at autograde. nbgrader's default, 30 s, interrupts the training
+# cells: a1 trains 8 epochs on the stand-in (about 15 s on an idle core, several times that on a
+# busy one; an interrupted cell never saves best_model.pt) and 30 epochs on the real file (about
+# 7 minutes, docs/data/README.md: 3.1 s per 4,000 images per epoch); a test cell runs the task's
+# whole grading suite (a1: about 20 s). 30 minutes leaves room for a loaded grading machine.
+c.Execute.timeout = 1800

@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from autograder import check, course, grade, mutants, release  # noqa: E402
 
@@ -94,6 +95,25 @@ def floor(subs: Path) -> float:
     return seconds / len(folders)
 
 
+def breakdown(runs: int) -> list[tuple[str, str, str]]:
+    """Where the per-submission cost beyond the floor goes (``sandbox_overhead.measure``)."""
+    from sandbox_overhead import measure
+
+    m = measure(runs)
+    iso, local = m["grade reference, iso"], m["grade reference, local"]
+    ms = lambda s: f"{s * 1000:.0f} ms"  # noqa: E731
+    return [
+        ("breakdown: sandbox start, warm fork server", ms(m["sandbox start, warm"]),
+         "fork, namespaces, new root, limits, import the submission, one call"),
+        ("breakdown: sandbox start, cold interpreter", ms(m["sandbox start, cold"]),
+         f"{m['sandbox start, cold'] / m['sandbox start, warm']:.0f}x warm: importing torch per submission"),
+        ("breakdown: sandbox start, no namespaces", ms(m["sandbox start, no ns"]), "separate process + limits only"),
+        ("breakdown: one call grader -> child -> grader", f"{m['round trip'] * 1e6:.0f} us", "serialization and pipes"),
+        ("breakdown: reference, in process vs sandboxed", f"{ms(local)} vs {ms(iso)}",
+         f"isolation adds {ms(iso - local)} to the whole suite (no data loading or training in a3)"),
+    ]
+
+
 def check_latency(assignment: course.Assignment) -> tuple[float, float]:
     cmd = [sys.executable, "-m", "autograder", "check", assignment.id, "--submission", str(assignment.solution_dir), "-q"]
     for cache in assignment.solution_dir.rglob("__pycache__"):
@@ -126,6 +146,7 @@ def main() -> int:
         rows.append(("floor: same tests, one warm process, no isolation", f"{t_floor:.2f} s/submission", ""))
         rows.append(("our cost per submission (wall / N)", f"{per_sub:.2f} s/submission",
                      f"{per_sub / t_floor:.2f}x the floor ({os.cpu_count()} workers)"))
+        rows.extend(breakdown(3 if args.quick else 10))
         for n in [int(x) for x in args.scaling.split(",")]:
             mix = make_mix(tmp / f"mix{n}", n)
             for workers in (1, 2):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import cache, registry
 from .errors import DataMissingError, DownloadError
+from .h5write import replace_as_created
 
 CHUNK = 1 << 20
 USER_AGENT = "dlcourse-autograder-data/1"
@@ -87,7 +88,7 @@ def download_file(url: str, dest: str | os.PathLike, sha256: str | None = None,
             raise DownloadError(f"{url}: SHA-256 mismatch (got {h_sha.hexdigest()}, expected {sha256})")
         if md5 is not None and h_md5.hexdigest() != md5.lower():
             raise DownloadError(f"{url}: MD5 mismatch (got {h_md5.hexdigest()}, expected {md5})")
-        os.replace(tmp, dest)
+        replace_as_created(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -102,7 +103,7 @@ def _gunzip_atomic(src: Path, dest: Path, size: int | None) -> None:
             shutil.copyfileobj(z, out, CHUNK)
         if size is not None and tmp.stat().st_size != size:
             raise DownloadError(f"{src.name}: decompressed to {tmp.stat().st_size} bytes, expected {size}")
-        os.replace(tmp, dest)
+        replace_as_created(tmp, dest)
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         tmp.unlink(missing_ok=True)
         raise DownloadError(f"{src.name}: not a valid gzip file ({e})") from None

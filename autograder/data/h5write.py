@@ -10,6 +10,18 @@ from pathlib import Path
 import numpy as np
 
 
+def replace_as_created(tmp: str | os.PathLike, dest: str | os.PathLike) -> None:
+    """``os.replace(tmp, dest)``, first giving ``tmp`` the mode a plain ``open(dest, "w")`` would.
+
+    ``tempfile.mkstemp`` creates files readable by their owner only; a data file in the shared
+    cache must stay readable by the other users (a sandboxed grading child runs as one).
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, dest)
+
+
 @contextmanager
 def atomic_path(dest: str | os.PathLike):
     """Yield a temporary path next to ``dest``; move it over ``dest`` only if the block succeeds."""
@@ -19,7 +31,7 @@ def atomic_path(dest: str | os.PathLike):
     os.close(fd)
     try:
         yield Path(tmp)
-        os.replace(tmp, dest)
+        replace_as_created(tmp, dest)
     finally:
         Path(tmp).unlink(missing_ok=True)
 

@@ -43,6 +43,20 @@ def test_different_seeds_give_different_data(tmp_path, name, n):
     assert data_files and all(a[k] != b[k] for k in data_files)
 
 
+@pytest.mark.parametrize("name, n", [("galaxy10", 40), ("signs", 24), ("mnist", 30)])
+def test_stand_in_files_are_readable_by_other_users(tmp_path, name, n):
+    """A sandboxed grading child runs as a user of its own: the files cannot be owner-only."""
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        synthesize(name, tmp_path, n=n, seed=0)
+    finally:
+        os.umask(umask)
+    modes = {str(p.relative_to(tmp_path)): p.stat().st_mode & 0o777 for p in tmp_path.rglob("*") if p.is_file()}
+    assert modes and all(mode == 0o644 for mode in modes.values()), modes
+
+
 # ---- Galaxy10 --------------------------------------------------------------------------------
 
 def test_galaxy10_stand_in_has_the_real_schema(galaxy_standin):
