@@ -25,8 +25,18 @@ demo: install
 	$(BIN)/python -m autograder demo
 
 # One pytest worker per core (pytest-xdist): the suite is CPU-bound and mostly single-threaded.
+# Where this user may create a network namespace (root), the suite runs in one with only loopback
+# up, so every grading run in it proves that grading needs no network (tests/test_offline.py).
+PYTEST := $(BIN)/python -m pytest -n auto --dist worksteal --durations=20
+OFFLINE := $(shell unshare --net true 2>/dev/null && command -v ip >/dev/null && echo yes)
+
 test: install system-deps
-	$(BIN)/python -m pytest -n auto --dist worksteal --durations=20
+ifeq ($(OFFLINE),yes)
+	unshare --net sh -c 'ip link set lo up && DLCOURSE_SUITE_OFFLINE=1 exec $(PYTEST)'
+else
+	@echo "note: cannot create a network namespace here; the suite runs with the network"
+	$(PYTEST)
+endif
 
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Every transitive dependency, pinned. Regenerate: make lock' > constraints.txt

@@ -1,5 +1,9 @@
 """The real nbgrader round trip: generate_assignment -> submit -> autograde -> generate_feedback -> export.
 
+alice hands in the reference modules and report, bob the untouched release. The notebook nbgrader
+executes for alice is also the check that each reference report runs top to bottom in a real
+kernel, draws every plot, and that its test cells print full points and nothing else.
+
 Runs nbgrader's own command line in a throw-away course folder that uses this course's
 nbgrader_config.py; the report notebooks execute in a real kernel and their autograded cells
 run the grader on the submitted modules.
@@ -11,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder import release
@@ -22,11 +27,35 @@ WITH_NOTEBOOK = [a for a in ASSIGNMENTS if a.notebook]
 
 def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
     scripts = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": scripts + os.pathsep + os.environ["PATH"], "MPLBACKEND": "Agg"}
+    # The kernel draws plots inline, as in Jupyter (an inherited MPLBACKEND=Agg would draw none).
+    env = {**os.environ, "PATH": scripts + os.pathsep + os.environ["PATH"],
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
                           capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc
+
+
+def _nbgrader(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def check_reference_report_ran(path: Path) -> None:
+    """The reference report, as nbgrader executed it: no errors, every plot drawn, test cells silent."""
+    nb = nbformat.read(path, as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, errors
+    plots = [c for c in nb.cells if c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.outputs)]
+    manual_code = [c for c in nb.cells if c.cell_type == "code" and _nbgrader(c).get("grade") and _nbgrader(c).get("solution")]
+    assert plots and all(any("image/png" in o.get("data", {}) for o in c.outputs) for c in manual_code), \
+        "every manually graded code cell should draw its plot"
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            results = [o for o in cell.outputs if o.output_type == "execute_result"]
+            assert len(results) == 1 and float(results[0]["data"]["text/plain"]) == meta["points"], \
+                f"{meta['grade_id']} should print full points for the reference: {cell.outputs}"
+            assert not [o for o in cell.outputs if o.output_type == "stream"], "test cells must stay silent"
 
 
 @pytest.mark.slow
@@ -41,11 +70,10 @@ def test_round_trip_reference_full_skeleton_zero(assignment, tmp_path):
     for student in ("alice", "bob"):
         folder = root / "build" / "nbgrader" / "submitted" / student / assignment.id
         shutil.copytree(released, folder)
-        if student == "alice":  # hands in the reference modules and writes answers
+        if student == "alice":  # hands in the reference modules and the reference report
             for module in assignment.modules:
                 shutil.copy(assignment.solution_dir / module, folder / module)
-            nb_path = folder / assignment.notebook
-            nb_path.write_text(nb_path.read_text().replace("YOUR ANSWER HERE", "An answer written by alice."))
+            shutil.copy(assignment.solution_dir / assignment.notebook, folder / assignment.notebook)
     nbgrader(root, "autograde", assignment.id, "--force")
     nbgrader(root, "generate_feedback", assignment.id, "--force")
     nbgrader(root, "export", "--to", str(tmp_path / "grades.csv"))
@@ -60,6 +88,8 @@ def test_round_trip_reference_full_skeleton_zero(assignment, tmp_path):
     for student in ("alice", "bob"):
         feedback = root / "build" / "nbgrader" / "feedback" / student / assignment.id / f"{Path(assignment.notebook).stem}.html"
         assert feedback.is_file(), feedback
+
+    check_reference_report_ran(root / "build" / "nbgrader" / "autograded" / "alice" / assignment.id / assignment.notebook)
 
     from nbgrader.api import Gradebook
 

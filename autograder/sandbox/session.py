@@ -87,16 +87,6 @@ def remove_stale_scratch() -> None:
             continue
 
 
-def _data_dir() -> str | None:
-    """The course's data cache, readable (not writable) in the sandbox if it exists."""
-    try:
-        from ..data.cache import data_dir
-    except ImportError:
-        return None
-    path = data_dir()
-    return str(path.resolve()) if path.is_dir() else None
-
-
 def _rng_snapshot():
     return torch.get_rng_state(), np.random.get_state(), random.getstate()
 
@@ -120,9 +110,7 @@ class Session:
         self.limits = limits or Limits()
         self.name = safe_name(name or self.folder.name)
         self.isolate = isolate
-        data = _data_dir()
-        self.readable = readable if readable is not None else jail.readable_paths([data] if data else [])
-        self.env = {"DLCOURSE_DATA_DIR": data} if data else {}
+        self.readable = readable if readable is not None else jail.readable_paths()
         self.base = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         (self.base / "root").mkdir()
         (self.base / "files").mkdir()
@@ -202,7 +190,7 @@ class Session:
         if self.sticky is not None:
             raise self.sticky
         spec = {"base": str(self.base), "name": self.name, "modules": self.modules, "limits": self.limits.to_dict(),
-                "readable": self.readable, "env": self.env, "isolate": self.isolate}
+                "readable": self.readable, "env": {}, "isolate": self.isolate}
         began = time.monotonic()
         try:
             child = self.spawner.spawn(spec)
