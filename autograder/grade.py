@@ -93,10 +93,13 @@ def write_csv(path: Path, reports: dict[str, Report]) -> None:
 
 
 def table(reports: dict[str, Report]) -> str:
-    lines = [f"{'student':<34} {'points':>9}  {'bonus':>5}  status"]
+    """One line per student: points of the maximum, bonus points, and full marks or what failed."""
+    width = max([len("student"), *map(len, reports)])
+    lines = [f"{'student':<{width}} {'points':>9}  {'bonus':>5}  status"]
     for student, r in sorted(reports.items()):
-        status = "full marks" if r.full_marks else (r.error or f"{sum(t.outcome != 'passed' for t in r.tests)} tests failed")
-        lines.append(f"{student:<34} {r.earned - r.bonus_earned:>4g} / {r.possible:<3g} {r.bonus_earned:>5g}  {status[:60]}")
+        failed = sum(t.outcome != "passed" for t in r.tests)
+        status = "full marks" if r.full_marks else (r.error or f"{failed} test{'s' if failed != 1 else ''} failed")
+        lines.append(f"{student:<{width}} {r.earned - r.bonus_earned:>4g} / {r.possible:<3g} {r.bonus_earned:>5g}  {status[:60]}")
     return "\n".join(lines)
 
 
