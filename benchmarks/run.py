@@ -144,8 +144,11 @@ def main() -> int:
         per_sub = t_ours / args.n
         t_floor = floor(subs)
         rows.append(("floor: same tests, one warm process, no isolation", f"{t_floor:.2f} s/submission", ""))
+        workers = os.cpu_count() or 1  # grade_batch's default
         rows.append(("our cost per submission (wall / N)", f"{per_sub:.2f} s/submission",
-                     f"{per_sub / t_floor:.2f}x the floor ({os.cpu_count()} workers)"))
+                     f"{per_sub / t_floor:.2f}x the floor ({workers} workers)"))
+        rows.append(("our cost per submission and worker (wall x workers / N)", f"{per_sub * workers:.2f} s/submission",
+                     f"{per_sub * workers / t_floor:.2f}x the floor: what one core spends per submission"))
         rows.extend(breakdown(3 if args.quick else 10))
         for n in [int(x) for x in args.scaling.split(",")]:
             mix = make_mix(tmp / f"mix{n}", n)
