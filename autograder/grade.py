@@ -29,7 +29,7 @@ from pathlib import Path
 from .batch import inputs
 from .batch.store import Store, atomic_write
 from .course import Assignment
-from .results import Report, TestResult
+from .results import GRADER_ERROR, Report, TestResult
 from .sandbox.limits import Limits
 
 SUBMISSION_TIMEOUT_S = 900
@@ -72,9 +72,11 @@ def load_reports(out: Path) -> dict[str, Report]:
     return {k: v for k, v in found.items() if v is not None}
 
 
-def failed_report(assignment_id: str, student: str, problem: str, expected: list[TestResult]) -> Report:
+def failed_report(assignment_id: str, student: str, problem: str, expected: list[TestResult],
+                  kind: str = GRADER_ERROR) -> Report:
+    """A report that holds no grade: every expected test "not run" with ``problem`` as the reason."""
     tests = [TestResult(**{**t.__dict__, "outcome": "not run", "message": problem}) for t in expected]
-    return Report(assignment_id, student, tests, error=problem)
+    return Report(assignment_id, student, tests, error=problem, error_kind=kind)
 
 
 def write_csv(path: Path, reports: dict[str, Report]) -> None:

@@ -11,6 +11,11 @@ from pathlib import Path
 
 PASSED = "passed"
 
+# Report.error_kind: why a report holds no grade. A report of either kind is never saved as a
+# grade (no report.json), so a rerun retries it, and it counts as "not graded" in the exit status.
+INPUT_ERROR = "input"    # the student's input could not be used (unreadable zip, no graded file)
+GRADER_ERROR = "grader"  # the grader itself failed (a process of ours died, a path not visible)
+
 
 @dataclass
 class TestResult:
@@ -47,6 +52,11 @@ class Report:
     tests: list[TestResult]
     hidden_included: bool = True
     error: str = ""  # a problem with the whole run (e.g. the suite could not start)
+    error_kind: str = ""  # "" when graded, else INPUT_ERROR or GRADER_ERROR (see above)
+
+    @property
+    def graded(self) -> bool:
+        return not self.error_kind
 
     def tasks(self) -> list[TaskResult]:
         by_key: dict[str, TaskResult] = {}
