@@ -71,19 +71,8 @@ def _cmd_grade(args) -> int:
     from . import grade
 
     assignment = course.get(args.assignment)
-    code = grade.main(assignment, Path(args.submissions), Path(args.out), force=args.force, workers=args.workers,
-                      scheduler=args.scheduler)
-    if code == 0 and args.gradebook is not None:
-        from . import gradebook
-
-        reports = grade.load_reports(Path(args.out))
-        try:
-            n = gradebook.record(assignment, reports, args.gradebook or None)
-        except gradebook.GradebookError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        print(f"wrote {n} task scores into the nbgrader gradebook")
-    return code
+    return grade.main(assignment, Path(args.submissions), Path(args.out), force=args.force, workers=args.workers,
+                      scheduler=args.scheduler, preflight=not args.no_preflight, gradebook=args.gradebook)
 
 
 def _cmd_review(args) -> int:
@@ -140,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grade on the workers of a Dask distributed cluster (e.g. tcp://host:8786)")
     p.add_argument("--gradebook", nargs="?", const="", default=None, metavar="DB_URL",
                    help="also write the task scores into the nbgrader gradebook (default: the course's)")
+    p.add_argument("--no-preflight", action="store_true",
+                   help="do not grade the reference solution first (where no solutions are present); "
+                        "the log says the grader did not prove itself")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser("review", help="per-student HTML pages for TAs: report, autograde results, rubric")

@@ -15,6 +15,13 @@ Layout of ``--out`` (see ``batch.store``)::
 
 A rerun grades only students without ``report.json`` (so an interrupted batch resumes and never
 grades anyone twice); ``force=True`` regrades everyone.
+
+Before grading anyone, the batch grades the reference solution on the same workers, in the same
+sandbox, with the same limits (:func:`prove`, the *preflight*). Anything short of full marks
+stops the batch before a grade is written: a zero must never come from the grader's own
+environment. A fault the trusted side recognises as its own (a worker or fork server died, the
+sandbox cannot import what the grader imports) is a *grader error*: shown in the student's row,
+never saved as a grade (a rerun retries it), and counted in the exit status.
 """
 from __future__ import annotations
 
@@ -22,18 +29,22 @@ import csv
 import os
 import sys
 import time
-import traceback
 from concurrent.futures import FIRST_COMPLETED
 from pathlib import Path
 
 from .batch import inputs
 from .batch.store import Store, atomic_write
 from .course import Assignment
-from .results import GRADER_ERROR, Report, TestResult
+from .results import GRADER_ERROR, INPUT_ERROR, Report, TestResult
 from .sandbox.limits import Limits
 
 SUBMISSION_TIMEOUT_S = 900
 MAX_ATTEMPTS = 2  # a submission whose worker failed twice gets an error report (not saved: a rerun retries)
+REFERENCE = "reference solution"  # the preflight job's name in the log
+
+
+class PreflightFailed(RuntimeError):
+    """The grader could not grade the reference solution at full marks: nothing was graded."""
 
 
 def expected_tests(assignment: Assignment) -> list[TestResult]:
@@ -77,6 +88,75 @@ def failed_report(assignment_id: str, student: str, problem: str, expected: list
     """A report that holds no grade: every expected test "not run" with ``problem`` as the reason."""
     tests = [TestResult(**{**t.__dict__, "outcome": "not run", "message": problem}) for t in expected]
     return Report(assignment_id, student, tests, error=problem, error_kind=kind)
+
+
+def reference_files(assignment: Assignment, limits: Limits) -> dict[str, bytes]:
+    """The reference solution's files as a student would hand them in (no tests, no instructor files)."""
+    import tempfile
+
+    from .mutants import copy_submission
+    from .sandbox.session import collect_files
+
+    missing = [m for m in assignment.modules if not (assignment.solution_dir / m).is_file()]
+    if missing:
+        raise PreflightFailed(
+            f"there is no reference solution of {assignment.id} to prove the grader with ({', '.join(missing)} "
+            f"not found in {assignment.solution_dir}). Grade from the course repository, or pass --no-preflight "
+            "to grade without this check (the log will say so).")
+    with tempfile.TemporaryDirectory() as tmp:
+        return collect_files(copy_submission(assignment.solution_dir, Path(tmp) / "reference"), limits)
+
+
+def preflight_problem(assignment: Assignment, report: Report, info: dict | None) -> str:
+    """Why the reference did not earn full marks, in words an instructor can act on."""
+    failed = [t for t in report.tests if t.outcome != "passed"]
+    lines = [f"the grader gave the reference solution of {assignment.id} "
+             f"{report.earned - report.bonus_earned:g}/{report.possible:g}, not full marks, in the sandbox; "
+             "so it would grade students wrongly, and nothing was graded or written."]
+    if report.error:
+        lines.append(f"  problem: {report.error}")
+    for t in failed[:3]:
+        lines.append(f"  failed: {t.title} -- {(t.message or t.outcome).splitlines()[0][:200]}")
+    if len(failed) > 3:
+        lines.append(f"  ... and {len(failed) - 3} more tests")
+    hidden = (info or {}).get("hidden_paths") or []
+    if hidden:
+        lines.append("  likely cause: the sandbox does not show these folders the grader imports from: "
+                     + ", ".join(hidden))
+    else:
+        lines.append(f"  next step: `python -m autograder check {assignment.id} --submission "
+                     f"{assignment.solution_dir}` shows whether the reference fails outside the sandbox too; "
+                     "if it passes there, the sandbox limits or the machine are the cause (see grading.log)")
+    return "\n".join(lines)
+
+
+_proven: set[tuple] = set()  # (assignment, limits, scheduler) proven in this process
+
+
+def prove(assignment: Assignment, executor, limits: Limits, store: Store, key: tuple) -> None:
+    """The preflight: grade the reference on ``executor`` like any submission; raise
+    :class:`PreflightFailed` unless it earns full marks."""
+    if key in _proven:
+        store.log("preflight: the reference solution already earned full marks earlier in this process")
+        return
+    began = time.monotonic()
+    job = {"assignment": assignment.id, "student": REFERENCE, "folder": str(assignment.solution_dir),
+           "files": reference_files(assignment, limits), "limits": limits.to_dict()}
+    try:
+        result = executor.submit(job).result()
+    except Exception as exc:  # noqa: BLE001 - the grader could not run at all
+        raise PreflightFailed(f"the grader could not grade the reference solution of {assignment.id}: "
+                              f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else ''}"
+                              "; nothing was graded or written.") from None
+    if result.get("fault"):
+        raise PreflightFailed(f"the grader could not grade the reference solution of {assignment.id}: "
+                              f"{result['fault']}; nothing was graded or written.")
+    report = Report.from_json(result["report"])
+    if not report.full_marks:
+        raise PreflightFailed(preflight_problem(assignment, report, result.get("info")))
+    _proven.add(key)
+    store.log(f"preflight: the reference solution earned full marks ({report.earned:g} points) "
+              f"in {time.monotonic() - began:.1f} s")
 
 
 def write_csv(path: Path, reports: dict[str, Report]) -> None:
@@ -178,8 +258,12 @@ class _Progress:
 
 def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers: int | None = None,
                 force: bool = False, progress: bool = True, scheduler: str | None = None,
-                limits: Limits | None = None) -> dict[str, Report]:
-    """Grade every submission in ``submissions`` (folder of sub-folders, or LMS zip); returns {student: Report}."""
+                limits: Limits | None = None, preflight: bool = True) -> dict[str, Report]:
+    """Grade every submission in ``submissions`` (folder of sub-folders, or LMS zip); returns {student: Report}.
+
+    Raises :class:`PreflightFailed` (before anything is written) when ``preflight`` is on and the
+    reference solution does not earn full marks on the same workers and limits.
+    """
     from .sandbox.session import collect_files
 
     out = Path(out)
@@ -198,12 +282,21 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
     where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or os.cpu_count() or 1} local workers"
     store.log(f"start {assignment.id}: {len(folders)} submissions, {len(reports)} already graded, "
               f"{len(todo)} to grade on {where}")
-    write_csv(out / "grades.csv", reports)
     if not todo:
+        write_csv(out / "grades.csv", reports)
         return reports
 
     expected = expected_tests(assignment)
     executor = _DaskPool(scheduler) if scheduler else _LocalPool(workers or os.cpu_count() or 1)
+    try:
+        if preflight:
+            prove(assignment, executor, limits, store, (assignment.id, limits, scheduler))
+        else:
+            store.log("preflight skipped (--no-preflight): the grader did not prove itself on the reference solution")
+    except BaseException:
+        executor.close()
+        raise
+    write_csv(out / "grades.csv", reports)
     bar = _Progress(len(todo), f"grading {assignment.id}", progress)
     attempts: dict[str, int] = {}
     queue = list(todo)
@@ -239,14 +332,15 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
                 student, began = pending.pop(future)
                 try:
                     result = future.result()
+                    fault = result.get("fault")
                 except Exception as exc:  # noqa: BLE001 - a worker died or the grader has a bug
-                    store.log(f"worker failed on {student}: {type(exc).__name__}: {exc}")
+                    result, fault = None, f"{type(exc).__name__}: {_last_line(exc)}"
+                if fault:
+                    store.log(f"grader error on {student} (attempt {attempts[student]}): {fault[:300]}")
                     if attempts[student] < MAX_ATTEMPTS:
                         queue.insert(0, student)
                         continue
-                    problem = f"the grader failed on this submission ({type(exc).__name__}); it was not graded"
-                    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                    store.log(f"giving up on {student}: {detail[:300]}")
+                    problem = f"grader error, not a grade (a rerun retries it): {fault[:300]}"
                     finish(student, failed_report(assignment.id, student, problem, expected),
                            time.monotonic() - began, None, persist=False)
                     continue
@@ -259,17 +353,55 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
     return reports
 
 
+def _last_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[-1][:300] if text else ""
+
+
+def summary(reports: dict[str, Report]) -> tuple[str, int]:
+    """The batch's last line and exit status: 0 when every submission was graded, else 1."""
+    graded = sum(r.graded for r in reports.values())
+    inputs_bad = sum(r.error_kind == INPUT_ERROR for r in reports.values())
+    faults = sum(r.error_kind == GRADER_ERROR for r in reports.values())
+    line = f"graded {graded} of {len(reports)} submissions"
+    if inputs_bad or faults:
+        parts = [f"{n} {what}{'s' if n != 1 else ''}" for n, what in ((inputs_bad, "unusable input"),
+                                                                     (faults, "grader error")) if n]
+        line += f"; not graded: {', '.join(parts)} (see grades.csv; a rerun retries them)"
+    return line, 0 if graded == len(reports) else 1
+
+
 def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = False, workers: int | None = None,
-         scheduler: str | None = None) -> int:
+         scheduler: str | None = None, preflight: bool = True, gradebook: str | None = None) -> int:
+    """``python -m autograder grade``: exit 0 when every submission was graded, 1 when some were
+    not (grader errors, unusable inputs, or the preflight failed), 2 for usage errors.
+    ``gradebook`` (a database URL, "" for the course's) also writes the graded students' scores there."""
     if not submissions.exists():
         print(f"error: {submissions} does not exist (a folder with one sub-folder per student, or an LMS zip)",
               file=sys.stderr)
         return 2
     try:
-        reports = grade_batch(assignment, submissions, out, workers=workers, force=force, scheduler=scheduler)
+        reports = grade_batch(assignment, submissions, out, workers=workers, force=force, scheduler=scheduler,
+                              preflight=preflight)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except PreflightFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        Store(out).log(f"preflight failed, nothing graded: {exc}")
+        return 1
     print(table(reports))
-    print(f"\nwrote {out / 'grades.csv'} and feedback for {len(reports)} students (log: {out / 'grading.log'})")
-    return 0
+    print(f"\nwrote {out / 'grades.csv'} and feedback (log: {out / 'grading.log'})")
+    if gradebook is not None:
+        from . import gradebook as gb
+
+        graded = {k: r for k, r in reports.items() if r.graded}
+        try:
+            n = gb.record(assignment, graded, gradebook or None)
+        except gb.GradebookError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {n} task scores of {len(graded)} students into the nbgrader gradebook")
+    line, code = summary(reports)
+    print(line)
+    return code

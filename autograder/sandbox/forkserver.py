@@ -156,21 +156,34 @@ def serve(ctl_fd: int, cold: bool) -> None:
 
 # --- grader side ---------------------------------------------------------------------------------
 def server_env() -> dict:
-    """The fork server's whole environment: nothing a child should learn from /proc/self/environ."""
-    from ..course import course_root
+    """The fork server's whole environment: nothing a child should learn from /proc/self/environ.
 
+    Its ``sys.path`` is this process's library folders (``jail.library_paths``: wherever the
+    environment lives, through symlinks, PYTHONPATH or the user site) after the course root, so
+    the children import what the grader imports and ``jail`` shows them those folders.
+    """
+    import site
+
+    from ..course import course_root
+    from .jail import library_paths
+
+    libraries = set(library_paths())
+    imported_from = [os.path.normpath(p) for p in sys.path if p and os.path.normpath(p) in libraries]
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "HOME": "/tmp",
-        "PYTHONPATH": str(course_root()),
-        "PYTHONNOUSERSITE": "1",
+        "PYTHONPATH": os.pathsep.join(dict.fromkeys([str(course_root()), *imported_from])),
         "PYTHONDONTWRITEBYTECODE": "1",
         "MPLBACKEND": "Agg",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "CUDA_VISIBLE_DEVICES": "",
     }
+    if site.ENABLE_USER_SITE and site.USER_SITE in sys.path:
+        env["PYTHONUSERBASE"] = site.USER_BASE  # its .pth files too (HOME differs here)
+    else:
+        env["PYTHONNOUSERSITE"] = "1"
     for key in ("LD_LIBRARY_PATH", "DLCOURSE_DATA_DIR"):
         if key in os.environ:
             env[key] = os.environ[key]

@@ -48,24 +48,85 @@ CHILD_ENV = {
 NAMESPACES = linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS
 
 
-def python_paths() -> list[str]:
-    """Directories the child's Python needs to read: its installation and site-packages."""
+HIDE_ENV = "AUTOGRADER_SANDBOX_HIDE"  # os.pathsep-separated folders to leave out (tests of the preflight)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _secret_roots() -> list[str]:
+    """Folders whose content the child must never see: the course (solutions, hidden tests)."""
+    from ..course import course_root
+
+    root = str(course_root())
+    return [root, os.path.realpath(root)]
+
+
+def library_paths() -> list[str]:
+    """Every folder this (trusted) Python imports from, as it names them (symlinks not resolved):
+    the installation (prefixes, standard library, site-packages, user site-packages) and every
+    other ``sys.path`` folder, except the course's own folders and the working directory.
+
+    A virtual environment inside the course folder (``.venv``) counts as installation; nothing
+    else under the course root does, and no folder that contains the course root.
+    """
     import site
     import sysconfig
 
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    paths.update(sysconfig.get_paths().values())
-    paths.update(site.getsitepackages())
-    out = []
-    for p in sorted(paths, key=len):
+    install = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    install.update(sysconfig.get_paths().values())
+    install.update(site.getsitepackages())
+    if site.ENABLE_USER_SITE and site.USER_SITE in sys.path:
+        install.add(site.USER_SITE)
+    secret = _secret_roots()
+    found = []
+    for p in [*install, *sys.path]:
+        if not p or not os.path.isabs(p) or not os.path.isdir(p):
+            continue
+        p = os.path.normpath(p)
+        if any(_inside(s, p) for s in secret):
+            continue  # the course root or a folder above it
+        if p not in install and any(_inside(p, s) or _inside(os.path.realpath(p), s) for s in secret):
+            continue  # the course's own folders (tests/, the course root on PYTHONPATH)
+        found.append(p)
+    return list(dict.fromkeys(found))
+
+
+def python_paths() -> list[str]:
+    """Folders the child's Python needs to read, each as named and as resolved, so that paths on
+    ``sys.path`` and paths a library resolves (``realpath(__file__)``) both exist in the new root.
+    A folder visible through an earlier one (same real location below it) is left out.
+    """
+    hidden = [os.path.normpath(p) for p in os.environ.get(HIDE_ENV, "").split(os.pathsep) if p]
+    candidates = set()
+    for p in library_paths():
+        candidates.update((p, os.path.realpath(p)))
+    out: list[str] = []
+    for p in sorted(candidates, key=lambda q: (len(q), q)):
+        if any(_inside(p, h) for h in hidden):
+            continue
         real = os.path.realpath(p)
-        if os.path.isdir(real) and not any(real == q or real.startswith(q + os.sep) for q in out):
-            out.append(real)
+        if not any(_visible_through(p, q, real) for q in out):
+            out.append(p)
     return out
 
 
+def _visible_through(path: str, bound: str, real: str) -> bool:
+    """Whether ``path`` (resolving to ``real``) is shown by binding ``bound``'s target at ``bound``."""
+    return _inside(path, bound) and os.path.normpath(
+        os.path.join(os.path.realpath(bound), os.path.relpath(path, bound))) == real
+
+
+def hidden_paths() -> list[str]:
+    """The folders of :func:`library_paths` that the sandbox would not show (should be none)."""
+    shown = python_paths()
+    return [p for p in library_paths() if not any(_visible_through(p, q, os.path.realpath(p)) for q in shown)]
+
+
 def readable_paths(extra=()) -> list[str]:
-    """Host paths bound read-only into the sandbox (absolute, resolved)."""
+    """Paths bound read-only into the sandbox, each at the path it has on the host; the folder
+    bound there is its resolved target (a venv reached through a symlink, a conda env, ...)."""
     paths = [p for p in SYSTEM_DIRS if os.path.lexists(p)] + python_paths()
     paths += [os.path.realpath(p) for p in extra if os.path.exists(p)]
     return list(dict.fromkeys(paths))
@@ -153,8 +214,9 @@ def build_root(spec: dict) -> None:
         if os.path.islink(path) and path in SYSTEM_DIRS:  # merged /usr: /bin -> usr/bin
             os.symlink(os.readlink(path), root + path)
             continue
-        if os.path.isdir(path):
-            _bind(path, _mount_point(root, path, is_dir=True))
+        source = os.path.realpath(path)
+        if os.path.isdir(source):
+            _bind(source, _mount_point(root, path, is_dir=True))
     for name_ in ETC_FILES:
         host = f"/etc/{name_}"
         if os.path.isfile(host):

@@ -162,5 +162,6 @@ def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None,
     elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not report.error:
         report.error = f"the test suite did not run (pytest exit code {int(code)})"
     info = {"isolation": session.mode or "not started", "events": list(session.events),
-            "seconds": round(time.monotonic() - began, 3)}
+            "seconds": round(time.monotonic() - began, 3),
+            "setup_failed": str(session.sticky) if isinstance(session.sticky, errors.SetupFailed) else ""}
     return report, info
