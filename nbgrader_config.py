@@ -31,3 +31,16 @@ c.Autograde.exclude_overwriting = {a.id: list(a.modules) for a in course.assignm
 # 7 minutes, docs/data/README.md: 3.1 s per 4,000 images per epoch); a test cell runs the task's
 # whole grading suite (a1: about 20 s). 30 minutes leaves room for a loaded grading machine.
 c.Execute.timeout = 1800
+
+# The autograded scores come from the sandboxed grader in nbgrader's own process, not from what
+# the test cells print in the student's kernel (autograder/nbgrader_plugin.py): TrustedScores
+# replaces those cells' outputs after Execute, before SaveAutoGrades reads them. nbgrader's
+# default list otherwise.
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,  # noqa: E402
+                                    LimitOutput, SaveAutoGrades)
+
+from autograder.nbgrader_plugin import TrustedScores  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [Execute, TrustedScores, IgnorePattern, ClearMetadataPreprocessor,
+                                       LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]

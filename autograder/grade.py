@@ -133,11 +133,11 @@ def preflight_problem(assignment: Assignment, report: Report, info: dict | None)
 _proven: set[tuple] = set()  # (assignment, limits, scheduler) proven in this process
 
 
-def prove(assignment: Assignment, executor, limits: Limits, store: Store, key: tuple) -> None:
+def prove(assignment: Assignment, executor, limits: Limits, log, key: tuple) -> None:
     """The preflight: grade the reference on ``executor`` like any submission; raise
-    :class:`PreflightFailed` unless it earns full marks."""
+    :class:`PreflightFailed` unless it earns full marks. ``log`` takes one line of text."""
     if key in _proven:
-        store.log("preflight: the reference solution already earned full marks earlier in this process")
+        log("preflight: the reference solution already earned full marks earlier in this process")
         return
     began = time.monotonic()
     job = {"assignment": assignment.id, "student": REFERENCE, "folder": str(assignment.solution_dir),
@@ -155,7 +155,7 @@ def prove(assignment: Assignment, executor, limits: Limits, store: Store, key: t
     if not report.full_marks:
         raise PreflightFailed(preflight_problem(assignment, report, result.get("info")))
     _proven.add(key)
-    store.log(f"preflight: the reference solution earned full marks ({report.earned:g} points) "
+    log(f"preflight: the reference solution earned full marks ({report.earned:g} points) "
               f"in {time.monotonic() - began:.1f} s")
 
 
@@ -205,6 +205,28 @@ class _LocalPool:
 
     def close(self) -> None:
         self.pool.shutdown()
+
+
+class InProcessPool:
+    """Grades in this (trusted) process, one submission at a time: for one-off grading such as
+    nbgrader's autograde step (``nbgrader_plugin``). Student code is still sandboxed."""
+
+    workers = 1
+
+    def submit(self, job_data: dict):
+        from concurrent.futures import Future
+
+        from .batch import job
+
+        future: Future = Future()
+        try:
+            future.set_result(job.grade_job(job_data))
+        except Exception as exc:  # noqa: BLE001 - delivered like a worker's failure
+            future.set_exception(exc)
+        return future
+
+    def close(self) -> None:
+        pass
 
 
 class _DaskPool:
@@ -290,7 +312,7 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
     executor = _DaskPool(scheduler) if scheduler else _LocalPool(workers or os.cpu_count() or 1)
     try:
         if preflight:
-            prove(assignment, executor, limits, store, (assignment.id, limits, scheduler))
+            prove(assignment, executor, limits, store.log, (assignment.id, limits, scheduler))
         else:
             store.log("preflight skipped (--no-preflight): the grader did not prove itself on the reference solution")
     except BaseException:

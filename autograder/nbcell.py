@@ -16,6 +16,7 @@ runs outside any student process and writes the same grade ids into the gradeboo
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .results import Report
@@ -34,7 +35,14 @@ def report(assignment_id: str, folder: str | Path = ".") -> Report:
 
 
 def score(assignment_id: str, task: str, folder: str | Path = ".") -> float:
-    """Points earned in ``task`` (all its public and hidden tests) by the modules in ``folder``."""
+    """Points earned in ``task`` (all its public and hidden tests) by the modules in ``folder``.
+
+    Under ``nbgrader autograde`` the points come from the grader in nbgrader's own process
+    (``nbgrader_plugin.TrustedScores`` replaces this cell's output), so the kernel does not grade:
+    it returns 0, which is also what a course without that preprocessor would record.
+    """
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        return 0.0
     tasks = {t.key: t for t in report(assignment_id, folder).tasks()}
     return round(tasks[task].earned, 3) if task in tasks else 0.0
 

@@ -124,3 +124,71 @@ def test_batch_grader_writes_the_same_grade_ids_into_the_gradebook(tmp_path):
         total = float(ours[student]["total"]) + float(ours[student]["bonus"])
         assert float(rows[student]["score"]) == total, (rows[student], ours[student])
     assert float(rows["alice"]["score"]) > 0 and float(rows["bob"]["score"]) == 0
+
+
+TAMPER = '''
+# Runs at import in the notebook's kernel: every test cell would print 6 points.
+try:
+    import pathlib as _pathlib
+
+    import autograder.nbcell as _nbcell
+
+    _nbcell.score = lambda *args, **kwargs: 6.0
+    _pathlib.Path("tampered.txt").write_text("the kernel ran this module")
+except ImportError:  # in the grader's sandbox: behave
+    pass
+'''
+
+
+@pytest.mark.slow
+def test_the_kernel_cannot_raise_its_gradebook_score_in_either_order(tmp_path):
+    """mallory hands in the skeleton with a module that replaces ``nbcell.score`` in the kernel.
+    nbgrader autograde, then ``grade --gradebook``, then autograde again: after each step the
+    gradebook holds the sandboxed grader's scores (alice full, mallory 0), never the kernel's."""
+    assignment = next(a for a in WITH_NOTEBOOK if a.id == "a3_positional_encoding")
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(course_root() / "nbgrader_config.py", root)
+    release.stage(assignment, root)
+    nbgrader(root, "generate_assignment", assignment.id, "--force")
+    released = root / "release" / assignment.id
+    submitted = root / "build" / "nbgrader" / "submitted"
+    plain = tmp_path / "subs"  # the same modules as a folder of student folders, for `grade`
+    for student in ("alice", "mallory"):
+        folder = submitted / student / assignment.id
+        shutil.copytree(released, folder)
+        if student == "alice":
+            for module in assignment.modules:
+                shutil.copy(assignment.solution_dir / module, folder / module)
+        else:
+            module = folder / assignment.modules[0]
+            module.write_text(module.read_text() + TAMPER)
+        shutil.copytree(folder, plain / student)
+
+    def scores() -> dict[str, float]:
+        target = tmp_path / "export.csv"
+        nbgrader(root, "export", "--to", str(target))
+        return {r["student_id"]: float(r["score"]) for r in csv.DictReader(target.open())}
+
+    from autograder.nbcell import report
+
+    full = report(assignment.id, assignment.solution_dir).earned  # bonus included, as nbgrader counts it
+    nbgrader(root, "autograde", assignment.id, "--force")
+    autograded = root / "build" / "nbgrader" / "autograded" / "mallory" / assignment.id
+    assert (autograded / "tampered.txt").is_file(), "the tampering module must have run in the kernel"
+    assert scores() == {"alice": full, "mallory": 0.0}
+
+    db = f"sqlite:///{root / 'build' / 'nbgrader' / 'gradebook.db'}"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment.id, str(plain),
+                           "--out", str(tmp_path / "out"), "--gradebook", db],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert scores() == {"alice": full, "mallory": 0.0}
+
+    nbgrader(root, "autograde", assignment.id, "--force")
+    assert scores() == {"alice": full, "mallory": 0.0}
+    nb = nbformat.read(autograded / assignment.notebook, as_version=4)
+    cell = next(c for c in nb.cells if _nbgrader(c).get("grade_id") == "tests_task2")
+    shown = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    assert "0 / 12 points, scored by the course's grader outside this notebook" in shown
+    assert "not implemented yet" in shown  # the zero's reason, as the student reads it

@@ -1,0 +1,85 @@
+"""nbgrader's autograde step with the autograded scores decided outside the student's kernel.
+
+nbgrader executes the report notebook in a kernel that imports the student's modules, so
+whatever the test cells print there is under the student's control (a module can replace
+``autograder.nbcell.score`` at import). :class:`TrustedScores` runs in nbgrader's own process
+after ``Execute`` and before ``SaveAutoGrades`` (``nbgrader_config.py``): it grades the
+submitted folder with the sandboxed grader -- the same function as ``python -m autograder grade``,
+after the same preflight on the reference solution -- and replaces each ``tests_task<k>`` cell's
+outputs with that task's points (an ``execute_result``, nbgrader's partial credit) and the reasons
+for lost points (stdout). So ``nbgrader autograde`` and ``grade --gradebook`` write the same
+numbers, in whichever order they run, and nothing the kernel prints can change them.
+
+A grader fault or a failed preflight raises: nbgrader then records the submission as failed
+and writes no grade for it (a rerun retries).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from . import course, grade
+from .nbcell import test_cell_grade_id
+from .results import Report
+from .sandbox.limits import Limits
+
+TASK_PREFIX = test_cell_grade_id("")
+
+
+class GraderFault(RuntimeError):
+    """The trusted grader could not grade this submission (not the student's fault)."""
+
+
+def trusted_report(assignment: course.Assignment, folder: Path, student: str, log) -> Report:
+    """``folder`` graded by the sandboxed grader in this process, after the preflight."""
+    from .batch.job import grade_job
+    from .sandbox.session import collect_files
+
+    limits = Limits(submission_s=grade.SUBMISSION_TIMEOUT_S)
+    grade.prove(assignment, grade.InProcessPool(), limits, log, (assignment.id, limits, "nbgrader"))
+    result = grade_job({"assignment": assignment.id, "student": student, "folder": str(folder),
+                        "files": collect_files(folder, limits), "limits": limits.to_dict()})
+    if result.get("fault"):
+        raise GraderFault(f"grader error for {student}, no grade written (a rerun retries): {result['fault']}")
+    return Report.from_json(result["report"])
+
+
+def cell_outputs(task, earned: float) -> list:
+    """What a test cell shows: the task's points and each reason for lost points, once."""
+    lines = [f"Task {task.key} ({task.title}): {earned:g} / {task.possible:g} points, "
+             "scored by the course's grader outside this notebook."]
+    seen: dict[str, int] = {}
+    for t in task.tests:
+        if t.outcome != "passed":
+            first = (t.message or t.outcome).splitlines()[0]
+            key = f"{t.title}: {first}"
+            seen[key] = seen.get(key, 0) + 1
+    lines += [f"  - {k}" + (f" ({n} times)" if n > 1 else "") for k, n in seen.items()]
+    return [new_output("stream", name="stdout", text="\n".join(lines) + "\n"),
+            new_output("execute_result", data={"text/plain": repr(round(earned, 3))}, execution_count=None)]
+
+
+class TrustedScores(NbGraderPreprocessor):
+    """Replace the autograded test cells' outputs with the sandboxed grader's scores."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        assignment = course.get(info["assignment"])
+        folder = Path(resources.get("metadata", {}).get("path") or ".").resolve()
+        report = trusted_report(assignment, folder, info["student"], self.log.info)
+        tasks = {t.key: t for t in report.tasks()}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            grade_id = meta.get("grade_id", "")
+            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution") \
+                    or not grade_id.startswith(TASK_PREFIX):
+                continue
+            task = tasks.get(grade_id[len(TASK_PREFIX):])
+            if task is None:
+                raise GraderFault(f"the grader has no task for the notebook cell {grade_id!r} of {assignment.id}")
+            cell.outputs = cell_outputs(task, task.earned)
+        self.log.info("scores of %s decided by the sandboxed grader: %g / %g", info["student"],
+                      report.earned - report.bonus_earned, report.possible)
+        return nb, resources
