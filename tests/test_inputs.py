@@ -249,6 +249,16 @@ def test_each_broken_zip_is_that_students_problem(tmp_path, where):
         assert sum(not s.problem for s in found.values()) == 2
 
 
+def test_zip_with_too_many_entries_is_that_students_problem(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "MAX_MEMBERS", 50)
+    subs = tmp_path / "subs"
+    student(subs, "alice")
+    student(subs, "bob")
+    student(subs, "mallory", {"many.zip": zip_bytes({f"f{i}": "" for i in range(51)} | {MODULE: CODE})})
+    found = discover(subs, tmp_path)
+    assert found["mallory"].problem == "many.zip holds 52 entries (the limit is 50)"
+
+
 def test_broken_entries_inside_the_batch_zip_are_that_students_problem(tmp_path):
     export = tmp_path / "moodle.zip"
     export.write_bytes(zip_bytes({f"Alice_1_assignsubmission_file_/{MODULE}": CODE,
@@ -316,6 +326,15 @@ def test_not_a_zip_or_missing_input_stops(tmp_path):
         discover(bogus, tmp_path)
     with pytest.raises(inputs.WrongInput, match="does not exist"):
         discover(tmp_path / "nowhere", tmp_path)
+
+
+def test_linked_student_folder_is_followed(tmp_path):
+    subs = tmp_path / "subs"
+    student(subs, "alice")
+    real = student(tmp_path / "elsewhere", "bob")
+    (subs / "bob").symlink_to(real, target_is_directory=True)
+    found = discover(subs, tmp_path)
+    assert sorted(found) == ["alice", "bob"] and (found["bob"].folder / MODULE).is_file()
 
 
 def test_out_folder_inside_the_submissions_is_not_a_student(tmp_path):

@@ -45,7 +45,7 @@ from ..course import Assignment
 
 MAX_MEMBER = 64 * 1024 * 1024
 MAX_TOTAL = 2 * 1024 * 1024 * 1024
-MAX_MEMBERS = 100_000
+MAX_MEMBERS = 100_000  # entries of a student's own zip (an LMS export may hold 10 times as many)
 MAX_DEPTH = 32          # folders below a student's folder
 SEARCH_DEPTH = 3        # wrapper folders searched for the graded modules
 MAX_NAME_BYTES = 200
@@ -203,10 +203,13 @@ def _entry_name(info: zipfile.ZipInfo) -> str:
     return name.replace("\\", "/")
 
 
-def _entries(zf: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, tuple[str, ...]]]:
+def _entries(zf: zipfile.ZipFile, label: str, limit: int | None = None) -> list[tuple[zipfile.ZipInfo, tuple[str, ...]]]:
     """(info, path parts) of the usable entries: no absolute or ``..`` paths, no links, no junk."""
+    limit = limit or MAX_MEMBERS
+    if len(zf.infolist()) > limit:
+        raise BadInput(f"{label} holds {len(zf.infolist())} entries (the limit is {limit})")
     out = []
-    for info in zf.infolist()[:MAX_MEMBERS]:
+    for info in zf.infolist():
         path = PurePosixPath(_entry_name(info))
         mode = info.external_attr >> 16
         parts = tuple(p for p in path.parts if p not in ("", "."))
@@ -279,7 +282,7 @@ def _unpack_own_zip(archive: Path, dest: Path) -> None:
     label = _printable(archive.name)
     try:
         with zipfile.ZipFile(archive) as zf:
-            _extract(zf, _entries(zf), dest, label)
+            _extract(zf, _entries(zf, label), dest, label)
     except BadInput:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
@@ -304,9 +307,9 @@ def _from_folder(root: Path, staging: Path) -> list[_Candidate]:
         path = Path(entry.path)
         if entry.name.startswith(".") or entry.name in JUNK or _is_above(path, staging):
             continue
-        if entry.is_dir(follow_symlinks=False):
+        if entry.is_dir():  # a link the instructor made to a student's folder is followed
             c = _Candidate(_student_of_folder(entry.name), _printable(entry.name) + "/", folder=path)
-        elif entry.is_file(follow_symlinks=False) and entry.name.lower().endswith(".zip"):
+        elif entry.is_file() and entry.name.lower().endswith(".zip"):
             c = _Candidate(_student_of_folder(entry.name[:-4]), _printable(entry.name), archive=path)
         else:
             continue
@@ -331,7 +334,10 @@ def _student_of_folder(name: str) -> str:
 
 
 def _from_zip(zf: zipfile.ZipFile, assignment: Assignment, label: str) -> list[_Candidate]:
-    entries = [(i, parts) for i, parts in _entries(zf) if not i.is_dir()]
+    try:
+        entries = [(i, parts) for i, parts in _entries(zf, label, 10 * MAX_MEMBERS) if not i.is_dir()]
+    except BadInput as exc:
+        raise WrongInput(f"{exc.reason}: is this an LMS export?") from None
     tops = {parts[0] for _, parts in entries}
     if len(tops) == 1 and not _MOODLE.match(next(iter(tops))):
         second_dirs = {parts[1] for _, parts in entries if len(parts) > 2}
