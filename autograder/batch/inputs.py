@@ -270,7 +270,10 @@ def _extract(zf: zipfile.ZipFile, entries: list[tuple[zipfile.ZipInfo, tuple[str
             raise
         except RuntimeError as exc:  # zipfile: encrypted entries without the flag we checked
             raise BadInput(f"{label} could not be read: {exc}") from None
-        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as exc:
+        except NotImplementedError as exc:
+            raise BadInput(f"{label} uses a compression method that cannot be read ({exc}): zip it again with "
+                           f"the standard method (deflate)") from None
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise BadInput(f"{label} is damaged ({_printable(str(exc))}): upload it again") from None
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
