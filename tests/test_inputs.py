@@ -264,9 +264,11 @@ def test_broken_entries_inside_the_batch_zip_are_that_students_problem(tmp_path)
     export.write_bytes(zip_bytes({f"Alice_1_assignsubmission_file_/{MODULE}": CODE,
                                   f"Bob_2_assignsubmission_file_/{MODULE}": CODE,
                                   "Carol_3_assignsubmission_file_/x": "a file",
-                                  f"Carol_3_assignsubmission_file_/x/{MODULE}": CODE}))
+                                  f"Carol_3_assignsubmission_file_/x/{MODULE}": CODE,
+                                  "Dave_4_assignsubmission_file_/" + "d/" * 1100 + MODULE: CODE}))
     found = discover(export, tmp_path)
     assert "a file and a folder both named 'x'" in found["Carol_3"].problem
+    assert "1101 levels deep" in found["Dave_4"].problem
     assert not found["Alice_1"].problem and not found["Bob_2"].problem
 
 
