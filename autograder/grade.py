@@ -278,20 +278,37 @@ class _Progress:
             self.bar.close()
 
 
+def _discover(assignment: Assignment, submissions: Path, out: Path, store: Store) -> tuple[dict[str, Path], dict[str, str]]:
+    """({student: folder to grade}, {student: why their input is unusable}) for ``submissions``
+    (see ``batch.inputs``); logs each unusable input and each renamed student. Raises
+    ``inputs.WrongInput`` when the submissions as a whole cannot be right."""
+    found = inputs.discover(submissions, out / "_submissions", assignment)
+    for s in found.values():
+        if s.problem:
+            store.log(f"unusable input {s.student} ({s.source}): {s.problem}")
+        elif s.student != s.source.rstrip("/").removesuffix(".zip"):
+            store.log(f"found {s.student} in {s.source}" + (" (flagged late)" if s.late else ""))
+    return ({s.student: s.folder for s in found.values() if not s.problem},
+            {s.student: s.problem for s in found.values() if s.problem})
+
+
 def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers: int | None = None,
                 force: bool = False, progress: bool = True, scheduler: str | None = None,
                 limits: Limits | None = None, preflight: bool = True) -> dict[str, Report]:
-    """Grade every submission in ``submissions`` (folder of sub-folders, or LMS zip); returns {student: Report}.
+    """Grade every submission in ``submissions`` (a folder of student folders, nbgrader's ``submitted/``,
+    or an LMS zip: see ``batch.inputs``); returns {student: Report}. An unusable input is an
+    ``INPUT_ERROR`` report: listed in grades.csv with its reason, not saved, so a rerun retries it.
 
-    Raises :class:`PreflightFailed` (before anything is written) when ``preflight`` is on and the
-    reference solution does not earn full marks on the same workers and limits.
+    Raises, before anything is written: ``inputs.WrongInput`` when the input as a whole cannot be
+    right; :class:`PreflightFailed` when ``preflight`` is on and the reference solution does not
+    earn full marks on the same workers and limits.
     """
     from .sandbox.session import collect_files
 
     out = Path(out)
     store = Store(out)
     limits = limits or Limits(submission_s=SUBMISSION_TIMEOUT_S)
-    folders = inputs.discover(Path(submissions), out / "_submissions", assignment.modules)
+    folders, problems = _discover(assignment, Path(submissions), out, store)
     reports: dict[str, Report] = {}
     todo: list[str] = []
     for student in folders:
@@ -302,13 +319,15 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
             reports[student] = saved
             store.render(student, saved, only_missing=True)
     where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or os.cpu_count() or 1} local workers"
-    store.log(f"start {assignment.id}: {len(folders)} submissions, {len(reports)} already graded, "
-              f"{len(todo)} to grade on {where}")
+    store.log(f"start {assignment.id}: {len(folders) + len(problems)} submissions, {len(reports)} already graded, "
+              f"{len(problems)} unusable, {len(todo)} to grade on {where}")
+    expected = expected_tests(assignment) if todo or problems else []
+    for student, problem in problems.items():
+        reports[student] = failed_report(assignment.id, student, problem, expected, kind=INPUT_ERROR)
     if not todo:
         write_csv(out / "grades.csv", reports)
         return reports
 
-    expected = expected_tests(assignment)
     executor = _DaskPool(scheduler) if scheduler else _LocalPool(workers or os.cpu_count() or 1)
     try:
         if preflight:
@@ -405,7 +424,7 @@ def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = 
     try:
         reports = grade_batch(assignment, submissions, out, workers=workers, force=force, scheduler=scheduler,
                               preflight=preflight)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, inputs.WrongInput) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except PreflightFailed as exc:

@@ -124,9 +124,9 @@ def test_lms_zip_exports_are_unpacked_safely(tmp_path):
         zf.writestr(link, "/etc/passwd")
     out = tmp_path / "out-moodle"
     reports = grade.grade_batch(A3, moodle, out, workers=2, progress=False, limits=LIMITS)
-    assert sorted(reports) == ["Alice Smith_123_assignsubmission_file_", "Bob Jones_456_assignsubmission_file_"]
-    assert reports["Alice Smith_123_assignsubmission_file_"].earned == 22
-    assert reports["Bob Jones_456_assignsubmission_file_"].earned == 0
+    assert sorted(reports) == ["Alice Smith_123", "Bob Jones_456"]
+    assert reports["Alice Smith_123"].earned == 22
+    assert reports["Bob Jones_456"].earned == 0
     assert not list(tmp_path.rglob("escaped.py")) and not list(tmp_path.rglob("absolute.py"))
     assert not list(out.rglob("link"))
 
@@ -139,7 +139,7 @@ def test_lms_zip_exports_are_unpacked_safely(tmp_path):
         zf.writestr("bob_LATE_56_78_positional_encoding-1.py", skeleton)
         zf.writestr("carol_9_10_submission.zip", inner.read_bytes())
     reports = grade.grade_batch(A3, canvas, tmp_path / "out-canvas", workers=2, progress=False, limits=LIMITS)
-    assert {k: r.earned for k, r in reports.items()} == {"alice": 22, "bob": 0, "carol": 22}
+    assert {k: r.earned for k, r in reports.items()} == {"alice_12": 22, "bob_56": 0, "carol_9": 22}
 
 
 def test_outputs_gradescope_html_and_force(tmp_path):

@@ -143,8 +143,9 @@ except ImportError:  # in the grader's sandbox: behave
 @pytest.mark.slow
 def test_the_kernel_cannot_raise_its_gradebook_score_in_either_order(tmp_path):
     """mallory hands in the skeleton with a module that replaces ``nbcell.score`` in the kernel.
-    nbgrader autograde, then ``grade --gradebook``, then autograde again: after each step the
-    gradebook holds the sandboxed grader's scores (alice full, mallory 0), never the kernel's."""
+    nbgrader autograde, then ``grade --gradebook`` on nbgrader's own ``submitted/`` tree, then
+    autograde again: after each step the gradebook holds the sandboxed grader's scores (alice
+    full, mallory 0), never the kernel's."""
     assignment = next(a for a in WITH_NOTEBOOK if a.id == "a3_positional_encoding")
     root = tmp_path / "course"
     root.mkdir()
@@ -153,7 +154,6 @@ def test_the_kernel_cannot_raise_its_gradebook_score_in_either_order(tmp_path):
     nbgrader(root, "generate_assignment", assignment.id, "--force")
     released = root / "release" / assignment.id
     submitted = root / "build" / "nbgrader" / "submitted"
-    plain = tmp_path / "subs"  # the same modules as a folder of student folders, for `grade`
     for student in ("alice", "mallory"):
         folder = submitted / student / assignment.id
         shutil.copytree(released, folder)
@@ -163,7 +163,6 @@ def test_the_kernel_cannot_raise_its_gradebook_score_in_either_order(tmp_path):
         else:
             module = folder / assignment.modules[0]
             module.write_text(module.read_text() + TAMPER)
-        shutil.copytree(folder, plain / student)
 
     def scores() -> dict[str, float]:
         target = tmp_path / "export.csv"
@@ -179,7 +178,7 @@ def test_the_kernel_cannot_raise_its_gradebook_score_in_either_order(tmp_path):
     assert scores() == {"alice": full, "mallory": 0.0}
 
     db = f"sqlite:///{root / 'build' / 'nbgrader' / 'gradebook.db'}"
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment.id, str(plain),
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment.id, str(submitted),  # nbgrader's tree
                            "--out", str(tmp_path / "out"), "--gradebook", db],
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
