@@ -76,16 +76,33 @@ def _cmd_grade(args) -> int:
 
 
 def _cmd_review(args) -> int:
-    from . import review
+    from . import grade, review
+    from .batch import inputs
 
     submissions = Path(args.submissions)
-    if not submissions.is_dir():
-        print(f"error: {submissions} is not a folder of submissions (one sub-folder per student)", file=sys.stderr)
+    if not submissions.exists():
+        print(f"error: {submissions} does not exist (a folder with one sub-folder per student, or an LMS zip)",
+              file=sys.stderr)
         return 2
-    index = review.build(course.get(args.assignment), submissions, Path(args.out),
-                         grades=Path(args.grades) if args.grades else None, execute=args.execute)
-    print(f"review bundle: {index}")
-    return 0
+    if args.grades and not Path(args.grades).is_dir():
+        print(f"error: {args.grades} is not a `grade --out` folder", file=sys.stderr)
+        return 2
+    try:
+        bundle = review.build(course.get(args.assignment), submissions, Path(args.out),
+                                       grades=Path(args.grades) if args.grades else None, execute=args.execute,
+                                       workers=args.workers, preflight=not args.no_preflight)
+    except inputs.WrongInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except grade.PreflightFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for student, problem in sorted(bundle.problems.items()):
+        print(f"{student}: {problem}")
+    print(f"review bundle: {bundle.index}")
+    print(f"{bundle.students} students: {bundle.students - len(bundle.problems)} reports shown, "
+          f"{len(bundle.problems)} with a problem shown instead, {len(bundle.ungraded)} without a grade")
+    return 1 if bundle.ungraded else 0
 
 
 def _cmd_demo(args) -> int:
@@ -136,10 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("review", help="per-student HTML pages for TAs: report, autograde results, rubric")
     p.add_argument("assignment")
-    p.add_argument("submissions", help="folder with one sub-folder per student")
+    p.add_argument("submissions", help="folder with one sub-folder per student, nbgrader's submitted/, or an LMS zip")
     p.add_argument("--out", required=True, help="where index.html and the pages go")
     p.add_argument("--grades", help="a `grade --out` folder to take the scores from (default: grade now)")
     p.add_argument("--execute", action="store_true", help="re-run each notebook first (runs student code)")
+    p.add_argument("--workers", type=int, default=None, help="parallel graders when grading now (default: cores)")
+    p.add_argument("--no-preflight", action="store_true", help="when grading now: skip grading the reference first")
     p.set_defaults(func=_cmd_review)
 
     p = sub.add_parser("demo", help="grade the bundled sample submissions of every assignment")
