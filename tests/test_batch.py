@@ -76,6 +76,7 @@ def test_sigkill_mid_batch_then_rerun_grades_everyone_exactly_once(tmp_path):
     assert sorted(graded_lines(out)) == students, "the log shows each grade once across both runs"
     by_student = {r["student"]: r for r in table}
     assert by_student["reference"]["total"] == "18" and by_student["skeleton"]["total"] == "0"
+    assert "not implemented yet" in (out / "skeleton" / "feedback.md").read_text()  # the zero's reason
     for student in students:
         for name in ("report.json", "results.json", "feedback.md", "feedback.html"):
             assert (out / student / name).is_file(), (student, name)
@@ -127,6 +128,7 @@ def test_lms_zip_exports_are_unpacked_safely(tmp_path):
     assert sorted(reports) == ["Alice Smith_123", "Bob Jones_456"]
     assert reports["Alice Smith_123"].earned == 22
     assert reports["Bob Jones_456"].earned == 0
+    assert all(t.message.startswith("not implemented yet") for t in reports["Bob Jones_456"].tests)  # the reason
     assert not list(tmp_path.rglob("escaped.py")) and not list(tmp_path.rglob("absolute.py"))
     assert not list(out.rglob("link"))
 

@@ -41,7 +41,8 @@ def _nbgrader(cell):
 
 
 def check_reference_report_ran(path: Path) -> None:
-    """The reference report, as nbgrader executed it: no errors, every plot drawn, test cells silent."""
+    """The reference report, as nbgrader executed it: no errors, every plot drawn, and the test
+    cells showing the sandboxed grader's full points (``nbgrader_plugin.TrustedScores``)."""
     nb = nbformat.read(path, as_version=4)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, errors
@@ -54,8 +55,10 @@ def check_reference_report_ran(path: Path) -> None:
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
             results = [o for o in cell.outputs if o.output_type == "execute_result"]
             assert len(results) == 1 and float(results[0]["data"]["text/plain"]) == meta["points"], \
-                f"{meta['grade_id']} should print full points for the reference: {cell.outputs}"
-            assert not [o for o in cell.outputs if o.output_type == "stream"], "test cells must stay silent"
+                f"{meta['grade_id']} should show full points for the reference: {cell.outputs}"
+            streams = [o for o in cell.outputs if o.output_type == "stream"]
+            assert [o.name for o in streams] == ["stdout"], "test cells write no stderr (nbgrader would zero them)"
+            assert f"{meta['points']:g} / {meta['points']:g} points, scored by the course's grader" in streams[0].text
 
 
 @pytest.mark.slow
@@ -84,6 +87,9 @@ def test_round_trip_reference_full_skeleton_zero(assignment, tmp_path):
     autograded_max = sum(t.possible for t in report(assignment.id, assignment.solution_dir).tasks())
     assert float(rows["alice"]["score"]) == autograded_max, rows["alice"]
     assert float(rows["bob"]["score"]) == 0, rows["bob"]
+    bob = nbformat.read(root / "build" / "nbgrader" / "autograded" / "bob" / assignment.id / assignment.notebook, 4)
+    shown = "".join(o.get("text", "") for c in bob.cells for o in c.get("outputs", []) if o.output_type == "stream")
+    assert "scored by the course's grader" in shown and "not implemented yet" in shown  # the zero's reason
     assert float(rows["alice"]["max_score"]) > autograded_max, "manually graded cells count toward the maximum"
     for student in ("alice", "bob"):
         feedback = root / "build" / "nbgrader" / "feedback" / student / assignment.id / f"{Path(assignment.notebook).stem}.html"
@@ -124,6 +130,7 @@ def test_batch_grader_writes_the_same_grade_ids_into_the_gradebook(tmp_path):
         total = float(ours[student]["total"]) + float(ours[student]["bonus"])
         assert float(rows[student]["score"]) == total, (rows[student], ours[student])
     assert float(rows["alice"]["score"]) > 0 and float(rows["bob"]["score"]) == 0
+    assert "not implemented yet" in (tmp_path / "out" / "bob" / "feedback.md").read_text()  # the zero's reason
 
 
 TAMPER = '''
