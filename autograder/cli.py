@@ -72,7 +72,8 @@ def _cmd_grade(args) -> int:
 
     assignment = course.get(args.assignment)
     return grade.main(assignment, Path(args.submissions), Path(args.out), force=args.force, workers=args.workers,
-                      scheduler=args.scheduler, preflight=not args.no_preflight, gradebook=args.gradebook)
+                      scheduler=args.scheduler, preflight=not args.no_preflight, gradebook=args.gradebook,
+                      students=args.student)
 
 
 def _cmd_review(args) -> int:
@@ -142,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="where grades.csv and feedback go")
     p.add_argument("--workers", type=int, default=None, help="parallel graders (default: number of cores)")
     p.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
+    p.add_argument("--student", action="append", metavar="NAME",
+                   help="regrade only this student (repeatable); everyone else's saved grade stays as it is")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="grade on the workers of a Dask distributed cluster (e.g. tcp://host:8786)")
     p.add_argument("--gradebook", nargs="?", const="", default=None, metavar="DB_URL",

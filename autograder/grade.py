@@ -294,14 +294,19 @@ def _discover(assignment: Assignment, submissions: Path, out: Path, store: Store
 
 def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers: int | None = None,
                 force: bool = False, progress: bool = True, scheduler: str | None = None,
-                limits: Limits | None = None, preflight: bool = True) -> dict[str, Report]:
+                limits: Limits | None = None, preflight: bool = True,
+                students: list[str] | None = None) -> dict[str, Report]:
     """Grade every submission in ``submissions`` (a folder of student folders, nbgrader's ``submitted/``,
     or an LMS zip: see ``batch.inputs``); returns {student: Report}. An unusable input is an
     ``INPUT_ERROR`` report: listed in grades.csv with its reason, not saved, so a rerun retries it.
 
+    ``students`` regrades only those (each saved report replaced atomically once its new grade is
+    known); everyone else's saved grade is kept as it is, and nobody else is graded.
+
     Raises, before anything is written: ``inputs.WrongInput`` when the input as a whole cannot be
-    right; :class:`PreflightFailed` when ``preflight`` is on and the reference solution does not
-    earn full marks on the same workers and limits.
+    right or ``students`` names someone who is not in it; :class:`PreflightFailed` when
+    ``preflight`` is on and the reference solution does not earn full marks on the same workers
+    and limits.
     """
     from .sandbox.session import collect_files
 
@@ -309,10 +314,20 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
     store = Store(out)
     limits = limits or Limits(submission_s=SUBMISSION_TIMEOUT_S)
     folders, problems = _discover(assignment, Path(submissions), out, store)
+    if students is not None:
+        unknown = sorted(set(students) - set(folders) - set(problems))
+        if unknown:
+            raise inputs.WrongInput(f"no submission of {', '.join(unknown)} in {submissions}; "
+                                    f"the students there are: {', '.join(sorted({*folders, *problems})) or 'none'}")
     reports: dict[str, Report] = {}
     todo: list[str] = []
     for student in folders:
-        saved = None if force else store.load(student)
+        regrade = force if students is None else student in students
+        saved = None if regrade else store.load(student)
+        if students is not None and not regrade:
+            if saved is not None:
+                reports[student] = saved
+            continue
         if saved is None:
             todo.append(student)
         else:
@@ -413,7 +428,8 @@ def summary(reports: dict[str, Report]) -> tuple[str, int]:
 
 
 def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = False, workers: int | None = None,
-         scheduler: str | None = None, preflight: bool = True, gradebook: str | None = None) -> int:
+         scheduler: str | None = None, preflight: bool = True, gradebook: str | None = None,
+         students: list[str] | None = None) -> int:
     """``python -m autograder grade``: exit 0 when every submission was graded, 1 when some were
     not (grader errors, unusable inputs, or the preflight failed), 2 for usage errors.
     ``gradebook`` (a database URL, "" for the course's) also writes the graded students' scores there."""
@@ -423,7 +439,7 @@ def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = 
         return 2
     try:
         reports = grade_batch(assignment, submissions, out, workers=workers, force=force, scheduler=scheduler,
-                              preflight=preflight)
+                              preflight=preflight, students=students)
     except (FileNotFoundError, inputs.WrongInput) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

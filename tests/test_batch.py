@@ -175,3 +175,30 @@ def test_cli_has_the_scheduler_option():
 
     args = build_parser().parse_args(["grade", A3.id, "subs", "--out", "o", "--scheduler", "tcp://host:8786"])
     assert args.scheduler == "tcp://host:8786"
+
+
+def test_regrade_selected_students_leaves_everyone_else_untouched(tmp_path):
+    """`grade --student bob`: bob's saved grade is replaced, alice's and carol's files are not touched."""
+    subs = tmp_path / "subs"
+    mutants.copy_submission(A3.solution_dir, subs / "alice")
+    mutants.copy_submission(A3.skeleton_dir, subs / "bob")
+    mutants.apply(A3, mutants.load(A3)[0], subs / "carol")
+    out = tmp_path / "out"
+    grade.grade_batch(A3, subs, out, workers=1, progress=False, limits=LIMITS)
+    before = {s: (out / s / "report.json").stat() for s in ("alice", "carol")}
+    assert rows(out)[1]["student"] == "bob" and rows(out)[1]["total"] == "0"
+    (subs / "bob" / "positional_encoding.py").write_text(REFERENCE)  # bob's corrected hand-in
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", A3.id, str(subs), "--out", str(out),
+                           "--workers", "1", "--student", "bob"], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "AUTOGRADER_MAX_EXAMPLES": "5"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for student, stat in before.items():
+        now = (out / student / "report.json").stat()
+        assert (now.st_ino, now.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns), f"{student} was touched"
+    table = {r["student"]: r for r in rows(out)}
+    assert sorted(table) == ["alice", "bob", "carol"]
+    assert table["bob"]["total"] == "18" and table["alice"]["total"] == "18"
+    assert sorted(graded_lines(out)) == ["alice", "bob", "bob", "carol"], "bob alone was graded again"
+    unknown = subprocess.run([sys.executable, "-m", "autograder", "grade", A3.id, str(subs), "--out", str(out),
+                              "--student", "zoe"], capture_output=True, text=True, timeout=300)
+    assert unknown.returncode == 2 and "no submission of zoe" in unknown.stderr
