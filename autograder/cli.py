@@ -70,10 +70,17 @@ def _cmd_release(args) -> int:
 def _cmd_grade(args) -> int:
     from . import grade
 
+    from .deadlines import Deadline, PolicyError
+
     assignment = course.get(args.assignment)
+    try:
+        deadline = Deadline.of(assignment.config, due=args.due, policy=args.late_policy)
+    except PolicyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return grade.main(assignment, Path(args.submissions), Path(args.out), force=args.force, workers=args.workers,
                       scheduler=args.scheduler, preflight=not args.no_preflight, gradebook=args.gradebook,
-                      students=args.student)
+                      students=args.student, deadline=deadline)
 
 
 def _cmd_review(args) -> int:
@@ -145,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
     p.add_argument("--student", action="append", metavar="NAME",
                    help="regrade only this student (repeatable); everyone else's saved grade stays as it is")
+    p.add_argument("--due", default=None, metavar="ISO",
+                   help="due date for this run, e.g. 2026-11-20T23:59:00+01:00 (default: assignment.toml's)")
+    p.add_argument("--late-policy", default=None, metavar="POLICY",
+                   help="'none', 'zero' or e.g. '10%%/day, cap 50%%, grace 15m' (default: assignment.toml's)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="grade on the workers of a Dask distributed cluster (e.g. tcp://host:8786)")
     p.add_argument("--gradebook", nargs="?", const="", default=None, metavar="DB_URL",

@@ -8,6 +8,8 @@ Adding an assignment means adding such a folder: nothing in ``autograder/`` name
     title    -- human title
     modules  -- the Python files the student edits (graded)
     notebook -- the report notebook (TA-graded), optional
+    due      -- the due date (a TOML date-time with offset), optional; see ``deadlines``
+    late     -- the late policy, e.g. "10%/day, cap 50%, grace 15m" (default "none")
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ class Assignment:
     notebook: str | None
     root: Path = field(repr=False)
     home: Path | None = field(default=None, repr=False)  # a released folder used on its own
+    config: dict = field(default_factory=dict, repr=False, compare=False)  # all of assignment.toml
 
     @property
     def solution_dir(self) -> Path:
@@ -68,6 +71,7 @@ def _read(config: Path, root: Path, home: Path | None = None) -> Assignment:
         notebook=data.get("notebook"),
         root=root,
         home=home,
+        config=data,
     )
 
 

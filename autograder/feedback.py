@@ -38,7 +38,15 @@ def text(report: Report, *, verbose: bool = False) -> str:
         lines.append(f"Bonus{'':<50} {_pts(report.bonus_earned):>5} / {_pts(report.bonus_possible)}")
     if not report.hidden_included:
         lines.append("(public tests only: the grader also runs hidden tests)")
+    if late := _late_sentence(report):
+        lines += [late, f"Final{'':<50} {_pts(report.final):>5}"]
     return "\n".join(lines)
+
+
+def _late_sentence(report: Report) -> str:
+    from .deadlines import Lateness
+
+    return Lateness(**report.late).sentence(report.earned) if report.late else ""
 
 
 def markdown(report: Report) -> str:
@@ -53,6 +61,8 @@ def markdown(report: Report) -> str:
     if report.bonus_possible:
         out.append(f"| | Bonus | {_pts(report.bonus_earned)} / {_pts(report.bonus_possible)} |")
     out.append("")
+    if late := _late_sentence(report):
+        out += [f"**Late:** {late} Final points: **{_pts(report.final)}**.", ""]
     failed = [t for t in report.tests if t.outcome != "passed"]
     if failed:
         out += ["## What to fix", ""]

@@ -35,6 +35,7 @@ from pathlib import Path
 from .batch import inputs
 from .batch.store import Store, atomic_write
 from .course import Assignment
+from .deadlines import Deadline, lateness, submission_time
 from .results import GRADER_ERROR, INPUT_ERROR, Report, TestResult
 from .sandbox.limits import Limits
 
@@ -166,11 +167,15 @@ def write_csv(path: Path, reports: dict[str, Report]) -> None:
 
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["student", *(f"task {k}" for k in task_keys), "total", "bonus", "max", "error"])
+    writer.writerow(["student", *(f"task {k}" for k in task_keys), "total", "bonus", "max",
+                     "submitted", "hours late", "late deduction", "final", "error"])
     for student, r in sorted(reports.items()):
         per_task = {t.key: t.earned for t in r.tasks()}
+        late = r.late or {}
         writer.writerow([student, *(f"{per_task.get(k, 0):g}" for k in task_keys),
-                         f"{r.earned - r.bonus_earned:g}", f"{r.bonus_earned:g}", f"{r.possible:g}", r.error])
+                         f"{r.earned - r.bonus_earned:g}", f"{r.bonus_earned:g}", f"{r.possible:g}",
+                         late.get("submitted", ""), f"{late.get('seconds_late', 0) / 3600:.2f}" if late else "",
+                         f"{r.late_deducted:g}", f"{r.final:g}", r.error])
     atomic_write(Path(path), buf.getvalue())
 
 
@@ -278,11 +283,14 @@ class _Progress:
             self.bar.close()
 
 
-def _discover(assignment: Assignment, submissions: Path, out: Path, store: Store) -> tuple[dict[str, Path], dict[str, str]]:
+def _discover(assignment: Assignment, submissions: Path, out: Path, store: Store,
+              found: dict | None = None) -> tuple[dict[str, Path], dict[str, str]]:
     """({student: folder to grade}, {student: why their input is unusable}) for ``submissions``
     (see ``batch.inputs``); logs each unusable input and each renamed student. Raises
-    ``inputs.WrongInput`` when the submissions as a whole cannot be right."""
-    found = inputs.discover(submissions, out / "_submissions", assignment)
+    ``inputs.WrongInput`` when the submissions as a whole cannot be right. ``found``, when given,
+    receives every ``inputs.Submission`` by student (late flags, nbgrader timestamps)."""
+    found = found if found is not None else {}
+    found.update(inputs.discover(submissions, out / "_submissions", assignment))
     for s in found.values():
         if s.problem:
             store.log(f"unusable input {s.student} ({s.source}): {s.problem}")
@@ -295,11 +303,13 @@ def _discover(assignment: Assignment, submissions: Path, out: Path, store: Store
 def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers: int | None = None,
                 force: bool = False, progress: bool = True, scheduler: str | None = None,
                 limits: Limits | None = None, preflight: bool = True,
-                students: list[str] | None = None) -> dict[str, Report]:
+                students: list[str] | None = None, deadline: Deadline | None = None) -> dict[str, Report]:
     """Grade every submission in ``submissions`` (a folder of student folders, nbgrader's ``submitted/``,
     or an LMS zip: see ``batch.inputs``); returns {student: Report}. An unusable input is an
     ``INPUT_ERROR`` report: listed in grades.csv with its reason, not saved, so a rerun retries it.
 
+    ``deadline`` (default: the assignment's ``due`` and ``late`` policy) records each new grade's
+    lateness and deduction (``Report.late``), from the best submission time the input has.
     ``students`` regrades only those (each saved report replaced atomically once its new grade is
     known); everyone else's saved grade is kept as it is, and nobody else is graded.
 
@@ -313,7 +323,9 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
     out = Path(out)
     store = Store(out)
     limits = limits or Limits(submission_s=SUBMISSION_TIMEOUT_S)
-    folders, problems = _discover(assignment, Path(submissions), out, store)
+    found: dict = {}
+    folders, problems = _discover(assignment, Path(submissions), out, store, found)
+    deadline = deadline or Deadline.of(assignment.config)
     if students is not None:
         unknown = sorted(set(students) - set(folders) - set(problems))
         if unknown:
@@ -367,6 +379,10 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
 
     def finish(student: str, report: Report, seconds: float, info: dict | None, persist: bool = True) -> None:
         report.submission = student
+        if deadline.due is not None:
+            meta = found[student]
+            when = submission_time(meta.folder, submitted_at=meta.submitted_at, late_flag=meta.late)
+            report.late = lateness(deadline, when).to_dict()
         if persist:
             store.save(student, report, seconds)
         reports[student] = report
@@ -429,7 +445,7 @@ def summary(reports: dict[str, Report]) -> tuple[str, int]:
 
 def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = False, workers: int | None = None,
          scheduler: str | None = None, preflight: bool = True, gradebook: str | None = None,
-         students: list[str] | None = None) -> int:
+         students: list[str] | None = None, deadline: Deadline | None = None) -> int:
     """``python -m autograder grade``: exit 0 when every submission was graded, 1 when some were
     not (grader errors, unusable inputs, or the preflight failed), 2 for usage errors.
     ``gradebook`` (a database URL, "" for the course's) also writes the graded students' scores there."""
@@ -439,7 +455,7 @@ def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = 
         return 2
     try:
         reports = grade_batch(assignment, submissions, out, workers=workers, force=force, scheduler=scheduler,
-                              preflight=preflight, students=students)
+                              preflight=preflight, students=students, deadline=deadline)
     except (FileNotFoundError, inputs.WrongInput) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -53,6 +53,7 @@ class Report:
     hidden_included: bool = True
     error: str = ""  # a problem with the whole run (e.g. the suite could not start)
     error_kind: str = ""  # "" when graded, else INPUT_ERROR or GRADER_ERROR (see above)
+    late: dict = field(default_factory=dict)  # deadlines.Lateness as a dict; {} when no due date applied
 
     @property
     def graded(self) -> bool:
@@ -83,6 +84,16 @@ class Report:
     def possible(self) -> float:
         """Maximum without bonus points (bonus can lift the total above it)."""
         return sum(t.points for t in self.tests if not t.bonus)
+
+    @property
+    def late_deducted(self) -> float:
+        """Points taken off for lateness: the policy's fraction of all points earned (bonus included)."""
+        return round(self.earned * float(self.late.get("fraction", 0.0)), 3)
+
+    @property
+    def final(self) -> float:
+        """Points after the late deduction, bonus included: what goes to the gradebook of record."""
+        return round(self.earned - self.late_deducted, 3)
 
     @property
     def full_marks(self) -> bool:
