@@ -113,6 +113,19 @@ def _cmd_review(args) -> int:
     return 1 if bundle.ungraded else 0
 
 
+def _cmd_gradescope(args) -> int:
+    from . import gradescope
+
+    assignment = course.get(args.assignment)
+    if not assignment.solution_dir.is_dir():
+        print(f"error: {assignment.id} has no solutions/ folder: build the autograder from the course repository",
+              file=sys.stderr)
+        return 2
+    out = gradescope.build(assignment, Path(args.out))
+    print(f"wrote {out}: upload it as the assignment's autograder on Gradescope (base image with Python 3.11+)")
+    return 0
+
+
 def _cmd_demo(args) -> int:
     from . import demo
 
@@ -174,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="parallel graders when grading now (default: cores)")
     p.add_argument("--no-preflight", action="store_true", help="when grading now: skip grading the reference first")
     p.set_defaults(func=_cmd_review)
+
+    p = sub.add_parser("gradescope", help="build the assignment's Gradescope autograder zip")
+    p.add_argument("assignment")
+    p.add_argument("--out", default="autograder.zip", help="the zip to write (default: autograder.zip)")
+    p.set_defaults(func=_cmd_gradescope)
 
     p = sub.add_parser("demo", help="grade the bundled sample submissions of every assignment")
     p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
