@@ -113,6 +113,26 @@ def _cmd_review(args) -> int:
     return 1 if bundle.ungraded else 0
 
 
+def _cmd_export(args) -> int:
+    from . import export, gradebook
+
+    course_dir = Path(args.course)
+    if not course_dir.is_dir():
+        print(f"error: {course_dir} is not a folder of `grade --out` folders (one per assignment id)", file=sys.stderr)
+        return 2
+    chosen = ([course.get(a) for a in args.assignment] if args.assignment
+              else [a for a in course.assignments() if (course_dir / a.id).is_dir()])
+    if not chosen:
+        print(f"error: {course_dir} holds no grade folder named after an assignment "
+              f"({', '.join(a.id for a in course.assignments())})", file=sys.stderr)
+        return 2
+    db_url = None
+    if args.gradebook is not None:
+        db_url = args.gradebook or gradebook.default_db_url(chosen[0])
+    return export.main(chosen, course_dir, Path(args.out), db_url=db_url,
+                       roster_path=Path(args.roster) if args.roster else None, layout=args.layout)
+
+
 def _cmd_gradescope(args) -> int:
     from . import gradescope
 
@@ -187,6 +207,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="parallel graders when grading now (default: cores)")
     p.add_argument("--no-preflight", action="store_true", help="when grading now: skip grading the reference first")
     p.set_defaults(func=_cmd_review)
+
+    p = sub.add_parser("export", help="one CSV for the LMS: autograded + manual points, less late deductions")
+    p.add_argument("--course", required=True, metavar="DIR",
+                   help="folder holding one `grade --out` folder per assignment, named by its id")
+    p.add_argument("--assignment", action="append", help="only these assignments (default: every folder found)")
+    p.add_argument("--gradebook", nargs="?", const="", default=None, metavar="DB_URL",
+                   help="add the TAs' manual points from nbgrader's gradebook (default: the course's)")
+    p.add_argument("--roster", help="CSV with student (folder name), name, lms_id [, sis_id, login, section]")
+    p.add_argument("--layout", choices=("plain", "canvas", "moodle"), default="plain")
+    p.add_argument("--out", required=True, help="the CSV to write")
+    p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("gradescope", help="build the assignment's Gradescope autograder zip")
     p.add_argument("assignment")
