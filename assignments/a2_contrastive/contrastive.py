@@ -83,14 +83,16 @@ TOY_NAMES = ("C1", "C2", "B1")
 def make_toy_images(seed: int) -> torch.Tensor:
     """Given code: the three toy "images" ``C1, C2, B1`` as one float32 tensor ``(3, 3, 32, 32)``.
 
-    ``C1`` and ``B1`` have independent pixels uniform in [0, 1]; ``C2 = C1 + 0.5 * noise``
-    with standard normal noise, so ``C2`` is a second view of ``C1`` (the transformation
-    family is "add Gaussian noise"). ``B1`` is unrelated. A generator seeded with ``seed``
-    makes the images reproducible, without touching torch's global random state.
+    As on the exercise sheet: ``C1`` and ``B1`` have independent standard normal pixels
+    (``torch.randn``) and ``C2 = C1 + 0.5 * noise`` with standard normal noise, so ``C2`` is a
+    second view of ``C1`` (the transformation family is "add Gaussian noise") and ``B1`` is
+    unrelated. The pixels have mean 0, so even the untrained encoder maps ``C1`` much closer to
+    ``C2`` than to ``B1``: the premise the method needs. A generator seeded with ``seed`` makes
+    the images reproducible, without touching torch's global random state.
     """
     rng = torch.Generator().manual_seed(seed)
-    c1 = torch.rand(3, 32, 32, generator=rng)
-    b1 = torch.rand(3, 32, 32, generator=rng)
+    c1 = torch.randn(3, 32, 32, generator=rng)
+    b1 = torch.randn(3, 32, 32, generator=rng)
     c2 = c1 + 0.5 * torch.randn(3, 32, 32, generator=rng)
     return torch.stack([c1, c2, b1])
 

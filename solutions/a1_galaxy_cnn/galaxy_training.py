@@ -4,8 +4,6 @@ Every function works for any classifier ``model`` that maps a batch ``x`` to log
 ``(B, n_classes)``, and any ``DataLoader`` that yields ``(x, y)`` batches with int64 labels
 ``y`` of shape ``(B,)``.
 """
-import copy
-
 import torch
 from torch import nn
 
@@ -67,7 +65,7 @@ def evaluate(model: nn.Module, loader, device="cpu") -> tuple[float, float]:
 
 
 def train_model(model: nn.Module, train_loader, val_loader, n_epochs: int, lr: float = 1e-3,
-                device="cpu", verbose: bool = False) -> dict:
+                device="cpu", verbose: bool = False, *, checkpoint_path) -> dict:
     """Train ``model`` in place with Adam (:func:`make_optimizer`) and :func:`classification_loss`.
 
     Each epoch:
@@ -77,25 +75,30 @@ def train_model(model: nn.Module, train_loader, val_loader, n_epochs: int, lr: f
        Record the batch's loss (a float) and count the samples whose logits from this forward
        pass (before the step) have their largest entry at the label.
     2. Validate with :func:`evaluate` on ``val_loader``.
-    3. If the validation loss is the lowest so far (strictly lower), keep a **copy** of the
-       weights. Careful: ``model.state_dict()`` returns references to the live tensors, which
-       the optimizer keeps changing.
+    3. If the validation loss is the lowest so far (strictly lower), save the weights to disk
+       right away: ``torch.save(model.state_dict(), checkpoint_path)``, overwriting the previous
+       best. So if training stops midway (a crash, Ctrl-C, a time limit), ``checkpoint_path``
+       already holds the best weights so far. (``torch.save`` writes the values of the moment;
+       ``model.state_dict()`` kept in a variable would hold references to the live tensors,
+       which the optimizer keeps changing.)
 
-    After the last epoch, load the kept weights back into ``model``, so that it ends with the
-    weights of the epoch with the lowest validation loss.
+    After the last epoch, load the weights back **from the file**
+    (``torch.load(checkpoint_path, weights_only=True)``) into ``model``, so that it ends with
+    the weights of the epoch with the lowest validation loss.
 
     Returns a dict of Python floats / ints:
         ``"train_loss"``: one loss per training iteration (``n_epochs * len(train_loader)`` values);
         ``"train_acc"``: per epoch, the fraction of training samples classified correctly in step 1;
         ``"val_loss"``, ``"val_acc"``: per epoch, from :func:`evaluate`;
         ``"best_epoch"``: the index (0-based) of the epoch with the lowest validation loss.
-    If ``verbose``, print one line per epoch.
+    If ``verbose``, print one line per epoch. ``checkpoint_path`` (a ``str`` or ``pathlib.Path``)
+    must be given by keyword.
     """
-    ### BEGIN SOLUTION hint: follow the numbered steps; classic bugs: forgetting training mode after validation, a best state that is not copied
+    ### BEGIN SOLUTION hint: follow the numbered steps; classic bugs: forgetting training mode after validation, saving only at the end
     model.to(device)  # parameters and batches on the same device
     optimizer = make_optimizer(model, lr)
     history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
-    best_loss, best_epoch, best_state = float("inf"), -1, None
+    best_loss, best_epoch = float("inf"), -1
     for epoch in range(n_epochs):
         model.train()  # evaluate() left the model in eval mode
         correct, seen = 0, 0
@@ -115,12 +118,12 @@ def train_model(model: nn.Module, train_loader, val_loader, n_epochs: int, lr: f
         history["val_acc"].append(val_acc)
         if val_loss < best_loss:
             best_loss, best_epoch = val_loss, epoch
-            best_state = copy.deepcopy(model.state_dict())
+            torch.save(model.state_dict(), checkpoint_path)  # on disk now: survives a crash or Ctrl-C
         if verbose:
             print(f"epoch {epoch + 1:3d}/{n_epochs}: train loss {sum(history['train_loss'][-len(train_loader):]) / len(train_loader):.4f}"
                   f" acc {history['train_acc'][-1]:.3f} | val loss {val_loss:.4f} acc {val_acc:.3f}")
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    if best_epoch >= 0:
+        model.load_state_dict(torch.load(checkpoint_path, map_location="cpu", weights_only=True))
     history["best_epoch"] = best_epoch
     return history  # the model now holds the best weights
     ### END SOLUTION

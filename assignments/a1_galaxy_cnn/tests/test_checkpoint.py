@@ -1,4 +1,4 @@
-"""Task 6: keep the best weights (a real copy), evaluate the saved checkpoint, the confusion matrix."""
+"""Task 6: the best weights saved to disk during training and reloaded, the saved checkpoint, the confusion matrix."""
 import pytest
 import torch
 from hypothesis import given
@@ -7,40 +7,135 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from autograder import expect
 
-pytestmark = pytest.mark.task("6", "best checkpoint, test evaluation, confusion matrix")
+pytestmark = pytest.mark.task("6", "best checkpoint on disk, confusion matrix")
 
 CHECKPOINT = "best_model.pt"
 HELD_OUT_SEED = 2024  # the notebook's stand-in is seed 0: these synthetic galaxies were never trained on
 HELD_OUT_N = 500
 
 
-@pytest.mark.points(3)
-def test_restores_the_best_weights_as_a_copy(submission, fresh_galaxy_cnn, helpers):
-    """After training, the model holds the weights of the epoch with the lowest validation loss."""
-    # Blob images whose validation labels are 30% wrong: the validation loss first falls, then
-    # rises as the model grows confident, so the best epoch is neither the first nor the last.
+def noisy_validation_problem(helpers):
+    """Blob images whose validation labels are 30% wrong: the validation loss first falls, then
+    rises as the model grows confident, so the best epoch is neither the first nor the last."""
     # Reference (instructor/measure_thresholds.py restore), weight seeds 0-4: best epoch 2, 2, 2, 2,
-    # 1; last minus best validation loss 0.69, 1.27, 0.73, 0.67, 2.86 (this test uses seed 3).
+    # 1; last minus best validation loss 0.69, 1.27, 0.73, 0.67, 2.85. These tests use seed 3: validation
+    # losses 2.278, 2.029, 1.410, 2.078, so a run stopped in epoch 4 must leave epoch 2 on disk, and a
+    # checkpoint overwritten after every epoch (epoch 3, 0.67 worse) is far outside the 1e-4 tolerance.
     x, y = helpers.blob_images(260, seed=7)
     y_val = y[160:].clone()
     y_val[:30] = (y_val[:30] + 5) % 10
     train = DataLoader(TensorDataset(x[:160], y[:160]), batch_size=16)
-    val = DataLoader(TensorDataset(x[160:], y_val), batch_size=100)
-    model = fresh_galaxy_cnn(3)
-    history = submission.train_model(model, train, val, n_epochs=4)
+    return train, DataLoader(TensorDataset(x[160:], y_val), batch_size=100)
+
+
+def saved_validation_loss(submission, path, fresh_galaxy_cnn, val, what: str) -> float:
+    """``evaluate``'s validation loss of the weights train_model saved at ``path``, loaded into a fresh GalaxyCNN."""
+    if not path.is_file():
+        raise AssertionError(f"{what}, there is no checkpoint file at checkpoint_path\nlikely cause: call "
+                             "torch.save(model.state_dict(), checkpoint_path) inside the epoch loop, each time the "
+                             "validation loss improves (not once after training)")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file
+        raise AssertionError(f"{what}, the checkpoint file could not be read with torch.load ({type(exc).__name__}): "
+                             "save it with torch.save(model.state_dict(), checkpoint_path)") from None
+    if not isinstance(state, dict) or not all(type(v) is torch.Tensor for v in state.values()):
+        raise AssertionError(f"{what}, the checkpoint file holds a {type(state).__name__}, expected model.state_dict()")
+    model = fresh_galaxy_cnn(0)
+    try:
+        model.load_state_dict(state)
+    except Exception as exc:  # noqa: BLE001 - keys or shapes that do not fit
+        raise AssertionError(f"{what}, the checkpoint file does not fit a fresh GalaxyCNN ({type(exc).__name__}): "
+                             "save model.state_dict() of the model being trained") from None
+    return float(submission.evaluate(model, val)[0])  # as history["val_loss"] was measured
+
+
+_full_runs: dict = {}
+
+
+def full_run(submission, fresh_galaxy_cnn, helpers, folder):
+    """4 epochs on the noisy problem (cached per submission): (history, model, checkpoint path, validation loader)."""
+    key = str(submission.dir)
+    if key not in _full_runs:
+        train, val = noisy_validation_problem(helpers)
+        model = fresh_galaxy_cnn(3)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "best.pt"
+        history = submission.train_model(model, train, val, n_epochs=4, checkpoint_path=path)
+        _full_runs[key] = (history, model, path, val)
+    return _full_runs[key]
+
+
+@pytest.mark.points(3)
+def test_restores_the_best_weights_from_the_file(submission, fresh_galaxy_cnn, helpers, tmp_path):
+    """After training, the checkpoint file and the model hold the weights of the epoch with the lowest validation loss."""
+    history, model, path, val = full_run(submission, fresh_galaxy_cnn, helpers, tmp_path)
     val_losses = [float(v) for v in history["val_loss"]]
     best = min(range(len(val_losses)), key=val_losses.__getitem__)
+
+    def close(a, b, rel):
+        return abs(a - b) <= rel * max(1.0, abs(b))
+
+    saved = saved_validation_loss(submission, path, fresh_galaxy_cnn, val, "after training")
+    if not close(saved, val_losses[best], 1e-4):
+        hint = "save the weights only when the validation loss is lower than every earlier epoch's"
+        if close(saved, val_losses[-1], 1e-4):
+            hint = ("the file holds the last epoch's weights. Save only when the validation loss improves, and save "
+                    "right then: a state_dict() kept in a variable until later holds references to the live "
+                    "tensors, which training keeps changing")
+        raise AssertionError(f"the weights in the checkpoint file have a validation loss of {saved:.4f}, but the best "
+                             f"epoch's was {val_losses[best]:.4f} (epoch {best}), the last {val_losses[-1]:.4f}"
+                             f"\nlikely cause: {hint}")
     after, _ = submission.evaluate(model, val)
-    if abs(after - val_losses[best]) > 1e-5 * max(1.0, val_losses[best]):
-        hint = "after the last epoch, load the kept best weights back into the model (model.load_state_dict)"
-        if abs(after - val_losses[-1]) <= 1e-5 * max(1.0, val_losses[-1]):
-            hint = ("the model ends with the last epoch's weights: the best checkpoint changed after it was saved. "
-                    "state_dict() returns references to the live tensors; keep a copy (copy.deepcopy(model.state_dict()))")
+    if not close(after, val_losses[best], 1e-5):
         raise AssertionError(f"after training, evaluate(model, val_loader) gives a loss of {after:.4f}; the lowest "
                              f"per-epoch value was {val_losses[best]:.4f} (epoch {best}), the last {val_losses[-1]:.4f}"
-                             f"\nlikely cause: {hint}")
+                             "\nlikely cause: after the last epoch, load the saved weights back into the model: "
+                             "model.load_state_dict(torch.load(checkpoint_path, weights_only=True))")
     if history["best_epoch"] != best:
         raise AssertionError(f"history['best_epoch'] is {history['best_epoch']}, but the lowest validation loss is at epoch {best}")
+
+
+@pytest.mark.points(2)
+def test_stopped_training_leaves_the_best_checkpoint_so_far(submission, fresh_galaxy_cnn, helpers, tmp_path):
+    """Training stopped during epoch 4 (0-based) leaves on disk the weights of the best of epochs 0-3."""
+    history, _, _, val = full_run(submission, fresh_galaxy_cnn, helpers, tmp_path / "full")
+    train, _ = noisy_validation_problem(helpers)
+
+    class StopsDuringEpoch:
+        """The training batches, epoch after epoch, until the third batch of epoch ``stop_epoch``:
+        there it raises, as a crash or Ctrl-C would. Defined here so the grader sends it by value."""
+
+        def __init__(self, loader, stop_epoch):
+            self.batches, self.stop_epoch, self.epoch = list(loader), stop_epoch, 0
+
+        def __len__(self):
+            return len(self.batches)
+
+        def __iter__(self):
+            for index, batch in enumerate(self.batches):
+                if self.epoch == self.stop_epoch and index == 2:
+                    raise RuntimeError("training stopped by the grader (a simulated crash)")
+                yield batch
+            self.epoch += 1
+
+    path = tmp_path / "best.pt"
+    try:
+        submission.train_model(fresh_galaxy_cnn(3), StopsDuringEpoch(train, 4), val, n_epochs=6, checkpoint_path=path)
+    except Exception as exc:  # noqa: BLE001 - the simulated crash is expected; anything else is the submission's
+        if "training stopped by the grader" not in str(exc):
+            raise
+    # The uninterrupted run makes the same first four epochs (same weights, data and order).
+    val_losses = [float(v) for v in history["val_loss"]][:4]
+    best = min(range(4), key=val_losses.__getitem__)
+    saved = saved_validation_loss(submission, path, fresh_galaxy_cnn, val, "after training stopped during epoch 4")
+    if abs(saved - val_losses[best]) > 1e-4 * max(1.0, val_losses[best]):
+        last = abs(saved - val_losses[3]) <= 1e-4 * max(1.0, val_losses[3])
+        hint = ("the checkpoint was overwritten after an epoch that did not improve the validation loss: save only "
+                "when it is lower than every earlier epoch's" if last else
+                "save the weights each time the validation loss improves, right after validating")
+        raise AssertionError(f"training stopped during epoch 4 left weights with a validation loss of {saved:.4f} on "
+                             f"disk; the best of epochs 0-3 was {val_losses[best]:.4f} (epoch {best})\nlikely cause: {hint}")
 
 
 @pytest.fixture(scope="module")

@@ -107,15 +107,17 @@ def test_losses_start_at_the_untrained_loss_and_fall(submission):
         f"the loss should fall during training, got {losses.tolist()}")
 
 
-# Measured with the reference (10 steps, lr 1e-3, tau 0.5), seeds 0..19
-# (instructor/measure_toy.py): the gain of cos(C1, C2) is 0.095..0.309 (0.60..0.86 before, 0.91..0.97 after);
-# cos(C1, B1) and cos(C2, B1) drop by at least 1.247; after training cos(C1, C2) exceeds both negative cosines
-# by at least 1.754. The thresholds below leave a wide margin for the reference. The positive gain only has to
-# be > 0: a loss with a wrong temperature (task 2) runs at tau = 0.25, where the gain falls to 0.010 (seed 9),
-# and that mistake should cost points in task 2, not here as well.
-MIN_POSITIVE_GAIN = 0.0
-MIN_NEGATIVE_DROP = 0.2
-MIN_ORDER_MARGIN = 0.5
+# Measured with the reference (10 steps, lr 1e-3, tau 0.5), seeds 0..19, on the sheet's images (C1, B1 standard
+# normal, C2 = C1 + 0.5 noise; instructor/measure_toy.py): before training cos(C1, C2) is 0.882..0.921 and the
+# larger negative cosine -0.106..0.221, so the premise holds for every seed. The gain of cos(C1, C2) is at least
+# 0.077 (it cannot exceed about 0.1: the pair starts near 0.9 and ends at >= 0.995); cos(C1, B1) and cos(C2, B1)
+# drop by at least 0.710; after training cos(C1, C2) exceeds both negative cosines by at least 1.759.
+# A loss that divides by tau twice runs at tau = 0.25: gain >= 0.076, drops >= 0.522, margin >= 1.481 (tau 0.2:
+# 0.076, 0.452, 1.391), so the thresholds below pass it too and that mistake costs points in task 2 only.
+# Margins for the reference's worst seed: gain 0.077 vs 0.03, drop 0.710 vs 0.3, order 1.759 vs 1.0.
+MIN_POSITIVE_GAIN = 0.03
+MIN_NEGATIVE_DROP = 0.3
+MIN_ORDER_MARGIN = 1.0
 
 
 def _check_separation(submission, seeds, **kwargs):
@@ -126,7 +128,7 @@ def _check_separation(submission, seeds, **kwargs):
         gain = float(after[0, 1] - before[0, 1])
         assert gain > MIN_POSITIVE_GAIN, (
             f"{where}: cos(C1, C2) went from {float(before[0, 1]):.3f} to {float(after[0, 1]):.3f}; "
-            "expected it to grow\n"
+            f"expected it to grow by more than {MIN_POSITIVE_GAIN}\n"
             "likely cause: the positive pairs are wrong (z1 = f([C1, B1]), z2 = f([C2, B1])) or no update was made")
         for j, name in ((0, "C1"), (1, "C2")):
             drop = float(before[j, 2] - after[j, 2])

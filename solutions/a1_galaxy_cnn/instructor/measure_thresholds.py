@@ -18,6 +18,7 @@ import argparse
 import importlib.util
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +32,8 @@ sys.path.insert(0, str(SOLUTION))
 import galaxy_cnn  # noqa: E402
 import galaxy_data  # noqa: E402
 import galaxy_training  # noqa: E402
+
+CHECKPOINT = Path(tempfile.mkdtemp(prefix="a1-measure-")) / "best_weights.pt"  # train_model saves here
 
 
 def _tests_module(name: str):
@@ -50,7 +53,7 @@ def blobs(weight_seed: int, data_seed: int) -> float:
     val = DataLoader(TensorDataset(x[320:420], y[320:420]), batch_size=100)
     model = galaxy_cnn.GalaxyCNN()
     conftest.set_weights(model, weight_seed)
-    galaxy_training.train_model(model, train, val, n_epochs=3)
+    galaxy_training.train_model(model, train, val, n_epochs=3, checkpoint_path=CHECKPOINT)
     model.eval()
     with torch.no_grad():
         return (model(x[420:]).argmax(1) == y[420:]).double().mean().item()
@@ -64,7 +67,7 @@ def restore(weight_seed: int) -> list[float]:
     val = DataLoader(TensorDataset(x[160:], y_val), batch_size=100)
     model = galaxy_cnn.GalaxyCNN()
     conftest.set_weights(model, weight_seed)
-    return galaxy_training.train_model(model, train, val, n_epochs=4)["val_loss"]
+    return galaxy_training.train_model(model, train, val, n_epochs=4, checkpoint_path=CHECKPOINT)["val_loss"]
 
 
 def notebook_run(seed: int, n_images: int, epochs: int, data_path: Path) -> dict:
@@ -76,7 +79,7 @@ def notebook_run(seed: int, n_images: int, epochs: int, data_path: Path) -> dict
     torch.manual_seed(seed)
     model = galaxy_cnn.GalaxyCNN()
     start = time.perf_counter()
-    history = galaxy_training.train_model(model, train_loader, val_loader, epochs)
+    history = galaxy_training.train_model(model, train_loader, val_loader, epochs, checkpoint_path=CHECKPOINT)
     seconds = time.perf_counter() - start
     test_loss, test_acc = galaxy_training.evaluate(model, test_loader)
     checkpoint = {"state_dict": model.state_dict(), "mean": torch.tensor(normalize.mean), "std": torch.tensor(normalize.std),

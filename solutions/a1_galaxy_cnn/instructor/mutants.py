@@ -5,6 +5,18 @@ DATA = "galaxy_data.py"
 MODEL = "galaxy_cnn.py"
 TRAINING = "galaxy_training.py"
 
+SAVE = "            torch.save(model.state_dict(), checkpoint_path)  # on disk now: survives a crash or Ctrl-C"
+LOAD = '        model.load_state_dict(torch.load(checkpoint_path, map_location="cpu", weights_only=True))'
+SAVE_IF_BETTER = ("        if val_loss < best_loss:\n"
+                  "            best_loss, best_epoch = val_loss, epoch\n" + SAVE)
+# From the save inside the epoch loop to the reload after it (one exact text of galaxy_training.py).
+CHECKPOINT_BLOCK = SAVE_IF_BETTER + """
+        if verbose:
+            print(f"epoch {epoch + 1:3d}/{n_epochs}: train loss {sum(history['train_loss'][-len(train_loader):]) / len(train_loader):.4f}"
+                  f" acc {history['train_acc'][-1]:.3f} | val loss {val_loss:.4f} acc {val_acc:.3f}")
+    if best_epoch >= 0:
+""" + LOAD
+
 MUTANTS = [
     Mutant(
         name="missing_relu",
@@ -75,13 +87,43 @@ MUTANTS = [
         keeps_tests=("test_split_is_stratified", "test_split_is_seeded"),
     ),
     Mutant(
-        name="best_state_by_reference",
-        mistake="the best checkpoint is stored as a bare model.state_dict() (live references, not a copy)",
+        name="checkpoint_written_after_training",
+        mistake="the best weights are kept in memory (a real copy) and written to disk once, after the last epoch",
         file=TRAINING,
-        old="best_state = copy.deepcopy(model.state_dict())",
-        new="best_state = model.state_dict()",
+        old=CHECKPOINT_BLOCK,
+        new=CHECKPOINT_BLOCK.replace(SAVE, "            import copy\n            best_state = copy.deepcopy(model.state_dict())").replace(
+            LOAD, "        torch.save(best_state, checkpoint_path)\n        model.load_state_dict(best_state)"),
         loses=("6",),
-        feedback="state_dict() returns references",
+        feedback="each time the validation loss improves (not once after training)",
+        keeps_tests=("test_restores_the_best_weights_from_the_file",),
+    ),
+    Mutant(
+        name="best_state_by_reference",
+        mistake="the best weights are kept as a bare model.state_dict() (live references, not a copy) and written at the end",
+        file=TRAINING,
+        old=CHECKPOINT_BLOCK,
+        new=CHECKPOINT_BLOCK.replace(SAVE, "            best_state = model.state_dict()").replace(
+            LOAD, "        torch.save(best_state, checkpoint_path)\n        model.load_state_dict(best_state)"),
+        loses=("6",),
+        feedback="a state_dict() kept in a variable until later holds references",
+    ),
+    Mutant(
+        name="best_weights_not_reloaded",
+        mistake="the best weights are saved to disk but never loaded back: the model ends with the last epoch's",
+        file=TRAINING,
+        old="    if best_epoch >= 0:\n" + LOAD,
+        new="",
+        loses=("6",),
+        feedback="load the saved weights back into the model",
+    ),
+    Mutant(
+        name="checkpoint_saved_every_epoch",
+        mistake="the checkpoint is overwritten after every epoch, not only when the validation loss improves",
+        file=TRAINING,
+        old=SAVE_IF_BETTER,
+        new=SAVE_IF_BETTER.replace(SAVE, SAVE.replace("            ", "        ", 1)),
+        loses=("6",),
+        feedback="did not improve the validation loss",
     ),
     Mutant(
         name="validation_without_eval",

@@ -14,6 +14,7 @@ import argparse
 import json
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,7 +48,8 @@ def main() -> None:
     torch.manual_seed(args.seed)
     model = GalaxyCNN()
     start, cpu_start = time.perf_counter(), time.process_time()
-    history = train_model(model, train_loader, val_loader, args.epochs, verbose=True)
+    checkpoint = Path(tempfile.mkdtemp(prefix="a1-reference-")) / "best_weights.pt"  # train_model saves here
+    history = train_model(model, train_loader, val_loader, args.epochs, verbose=True, checkpoint_path=checkpoint)
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     test_loss, test_acc = evaluate(model, test_loader)
     logits, true = predict(model, test_loader)

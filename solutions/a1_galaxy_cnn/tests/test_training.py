@@ -54,14 +54,15 @@ def check_history(history, n_epochs: int, n_iterations: int) -> dict:
 
 
 @pytest.mark.points(2)
-def test_history_has_one_loss_per_iteration(submission):
+def test_history_has_one_loss_per_iteration(submission, tmp_path):
     """train_model returns per-iteration losses and per-epoch accuracies and validation results."""
     model, train, val = tiny_problem()
     x0, y0 = next(iter(train))
     with torch.inference_mode():
         first_logits = model(x0)
     first_loss = float(submission.classification_loss(first_logits, y0))  # task 4 grades the loss itself
-    history = check_history(submission.train_model(copy.deepcopy(model), train, val, n_epochs=2), 2, 10)
+    history = check_history(submission.train_model(copy.deepcopy(model), train, val, n_epochs=2,
+                                                  checkpoint_path=tmp_path / "best.pt"), 2, 10)
     expect.scalar_close(history["train_loss"][0], first_loss, "history['train_loss'][0]", atol=1e-4,
                         hint="record loss.item() of every training batch, computed on the raw logits")
     for key, n in (("train_acc", 36), ("val_acc", 10)):
@@ -112,13 +113,13 @@ def test_evaluate_averages_over_samples(submission):
 
 
 @pytest.mark.points(3)
-def test_training_learns_blobs(submission, fresh_galaxy_cnn, helpers):
+def test_training_learns_blobs(submission, fresh_galaxy_cnn, helpers, tmp_path):
     """Your train_model and GalaxyCNN learn an easy 10-class problem (blobs at ten positions) in 3 epochs."""
     x, y = helpers.blob_images(520, seed=5)
     train = DataLoader(TensorDataset(x[:320], y[:320]), batch_size=16)
     val = DataLoader(TensorDataset(x[320:420], y[320:420]), batch_size=100)
     model = fresh_galaxy_cnn(0)
-    history = check_history(submission.train_model(model, train, val, n_epochs=3), 3, 60)
+    history = check_history(submission.train_model(model, train, val, n_epochs=3, checkpoint_path=tmp_path / "best.pt"), 3, 60)
     model.train(False)
     with torch.inference_mode():
         accuracy = (model(x[420:]).argmax(dim=1) == y[420:]).double().mean().item()
@@ -176,7 +177,7 @@ def reference_history(model, train, val, n_epochs: int, zero_grad: bool = True) 
 
 @pytest.mark.hidden
 @pytest.mark.points(3)
-def test_history_matches_a_reference_loop(submission):
+def test_history_matches_a_reference_loop(submission, tmp_path):
     """Every recorded number equals that of a reference loop (Adam lr 1e-3, cross-entropy, zero_grad each step)."""
     model, train, val = tiny_problem(seed=1)
     probe = torch.randn(6, 4, generator=torch.Generator().manual_seed(9)), torch.tensor([0, 1, 2, 3, 0, 1])
@@ -185,7 +186,8 @@ def test_history_matches_a_reference_loop(submission):
         # the correct loss, so this test has nothing more to compare.
         return
     expected = reference_history(copy.deepcopy(model), train, val, n_epochs=3)
-    got = check_history(submission.train_model(copy.deepcopy(model), train, val, n_epochs=3), 3, 15)
+    got = check_history(submission.train_model(copy.deepcopy(model), train, val, n_epochs=3,
+                                               checkpoint_path=tmp_path / "best.pt"), 3, 15)
     no_zero = reference_history(copy.deepcopy(model), train, val, n_epochs=3, zero_grad=False)
     hints = {
         "train_loss": ("gradients are never zeroed: call optimizer.zero_grad() before every backward pass"

@@ -1,7 +1,8 @@
 """Measure the margins behind the toy-experiment thresholds (tests/test_toy_experiment.py).
 
 Run from the repository root:  python solutions/a2_contrastive/instructor/measure_toy.py
-Prints, per setting, the worst seed's gain of cos(C1, C2) and drop of cos(C1, B1), cos(C2, B1).
+Prints, per setting, the similarities before training (the premise: cos(C1, C2) > cos(C1, B1)),
+the worst seed's gain of cos(C1, C2) and drop of cos(C1, B1), cos(C2, B1).
 """
 import sys
 import time
@@ -22,9 +23,12 @@ SETTINGS = [dict(steps=10), dict(steps=10, lr=3e-4), dict(steps=10, temperature=
 for setting in SETTINGS:
     start = time.perf_counter()
     gains, drops1, drops2, after_pos, after_neg, margins = [], [], [], [], [], []
+    before_pos, before_neg = [], []
     for seed in SEEDS:
         r = contrastive_toy_experiment(seed=seed, **setting)
         b, a = r["similarity_before"], r["similarity_after"]
+        before_pos.append(float(b[0, 1]))
+        before_neg.append(float(max(b[0, 2], b[1, 2])))
         gains.append(float(a[0, 1] - b[0, 1]))
         drops1.append(float(b[0, 2] - a[0, 2]))
         drops2.append(float(b[1, 2] - a[1, 2]))
@@ -33,6 +37,9 @@ for setting in SETTINGS:
         margins.append(after_pos[-1] - after_neg[-1])
     per_run = (time.perf_counter() - start) / len(SEEDS)
     print(f"{setting}: {per_run * 1000:.0f} ms/run, seeds {SEEDS.start}..{SEEDS.stop - 1}")
+    print(f"  before: cos(C1,C2) {min(before_pos):.3f}..{max(before_pos):.3f}, max negative cos "
+          f"{min(before_neg):.3f}..{max(before_neg):.3f}, premise holds for "
+          f"{sum(p > n for p, n in zip(before_pos, before_neg))}/{len(before_pos)} seeds")
     print(f"  gain cos(C1,C2): min {min(gains):.3f} mean {sum(gains) / len(gains):.3f}")
     print(f"  drop cos(C1,B1): min {min(drops1):.3f}; drop cos(C2,B1): min {min(drops2):.3f}")
     print(f"  after: cos(C1,C2) >= {min(after_pos):.3f}, max negative cos <= {max(after_neg):.3f}, "
