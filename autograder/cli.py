@@ -80,7 +80,8 @@ def _cmd_grade(args) -> int:
         return 2
     return grade.main(assignment, Path(args.submissions), Path(args.out), force=args.force, workers=args.workers,
                       scheduler=args.scheduler, preflight=not args.no_preflight, gradebook=args.gradebook,
-                      students=args.student, deadline=deadline)
+                      students=args.student, deadline=deadline,
+                      groups_file=Path(args.groups) if args.groups else None)
 
 
 def _cmd_review(args) -> int:
@@ -185,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
     p.add_argument("--student", action="append", metavar="NAME",
                    help="regrade only this student (repeatable); everyone else's saved grade stays as it is")
+    p.add_argument("--groups", default=None, metavar="CSV",
+                   help="the LMS's group export (columns group, student): one grade for each member")
     p.add_argument("--due", default=None, metavar="ISO",
                    help="due date for this run, e.g. 2026-11-20T23:59:00+01:00 (default: assignment.toml's)")
     p.add_argument("--late-policy", default=None, metavar="POLICY",

@@ -52,6 +52,9 @@ def _late_sentence(report: Report) -> str:
 def markdown(report: Report) -> str:
     """Feedback for one student, as Markdown."""
     out = [f"# {report.assignment}: feedback for {report.submission}", ""]
+    if report.group:
+        out += [f"Graded with your group's submission, handed in as **{report.group}**; "
+                "the grade counts for each member.", ""]
     if report.error:
         out += [f"**Problem:** {report.error}", ""]
     out += ["| Task | Title | Points |", "|---|---|---|"]

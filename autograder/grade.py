@@ -32,7 +32,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED
 from pathlib import Path
 
-from .batch import inputs
+from .batch import groups, inputs
 from .batch.store import Store, atomic_write
 from .course import Assignment
 from .deadlines import Deadline, lateness, submission_time
@@ -168,14 +168,14 @@ def write_csv(path: Path, reports: dict[str, Report]) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["student", *(f"task {k}" for k in task_keys), "total", "bonus", "max",
-                     "submitted", "hours late", "late deduction", "final", "error"])
+                     "submitted", "hours late", "late deduction", "final", "group", "error"])
     for student, r in sorted(reports.items()):
         per_task = {t.key: t.earned for t in r.tasks()}
         late = r.late or {}
         writer.writerow([student, *(f"{per_task.get(k, 0):g}" for k in task_keys),
                          f"{r.earned - r.bonus_earned:g}", f"{r.bonus_earned:g}", f"{r.possible:g}",
                          late.get("submitted", ""), f"{late.get('seconds_late', 0) / 3600:.2f}" if late else "",
-                         f"{r.late_deducted:g}", f"{r.final:g}", r.error])
+                         f"{r.late_deducted:g}", f"{r.final:g}", r.group, r.error])
     atomic_write(Path(path), buf.getvalue())
 
 
@@ -303,13 +303,16 @@ def _discover(assignment: Assignment, submissions: Path, out: Path, store: Store
 def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers: int | None = None,
                 force: bool = False, progress: bool = True, scheduler: str | None = None,
                 limits: Limits | None = None, preflight: bool = True,
-                students: list[str] | None = None, deadline: Deadline | None = None) -> dict[str, Report]:
+                students: list[str] | None = None, deadline: Deadline | None = None,
+                groups_file: Path | None = None) -> dict[str, Report]:
     """Grade every submission in ``submissions`` (a folder of student folders, nbgrader's ``submitted/``,
     or an LMS zip: see ``batch.inputs``); returns {student: Report}. An unusable input is an
     ``INPUT_ERROR`` report: listed in grades.csv with its reason, not saved, so a rerun retries it.
 
     ``deadline`` (default: the assignment's ``due`` and ``late`` policy) records each new grade's
     lateness and deduction (``Report.late``), from the best submission time the input has.
+    Group hand-ins (``batch.groups``: a ``group.txt`` in the submission, or ``groups_file``) are
+    graded once and the grade copied to each member.
     ``students`` regrades only those (each saved report replaced atomically once its new grade is
     known); everyone else's saved grade is kept as it is, and nobody else is graded.
 
@@ -326,12 +329,27 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
     found: dict = {}
     folders, problems = _discover(assignment, Path(submissions), out, store, found)
     deadline = deadline or Deadline.of(assignment.config)
+    teams, clashes = groups.find(folders, groups_file)
+    for student, problem in clashes.items():
+        store.log(f"unusable input {student}: {problem}")
+        folders.pop(student, None)
+    problems.update(clashes)
     if students is not None:
         unknown = sorted(set(students) - set(folders) - set(problems))
         if unknown:
             raise inputs.WrongInput(f"no submission of {', '.join(unknown)} in {submissions}; "
                                     f"the students there are: {', '.join(sorted({*folders, *problems})) or 'none'}")
     reports: dict[str, Report] = {}
+    def share(student: str, report: Report, persist: bool = True) -> None:
+        """Copy a group's grade to each member (saved like any grade, unless it is not one)."""
+        for member in teams.get(student, []):
+            copy = groups.member_copy(report, member, student)
+            reports[member] = copy
+            if persist and report.graded:
+                saved = store.load(member)
+                if saved is None or saved.to_json() != copy.to_json():
+                    store.save(member, copy)
+
     todo: list[str] = []
     for student in folders:
         regrade = force if students is None else student in students
@@ -345,10 +363,12 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
         else:
             reports[student] = saved
             store.render(student, saved, only_missing=True)
+            share(student, saved)
     where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or os.cpu_count() or 1} local workers"
     store.log(f"start {assignment.id}: {len(folders) + len(problems)} submissions, {len(reports)} already graded, "
               f"{len(problems)} unusable, {len(todo)} to grade on {where}")
     expected = expected_tests(assignment) if todo or problems else []
+
     for student, problem in problems.items():
         reports[student] = failed_report(assignment.id, student, problem, expected, kind=INPUT_ERROR)
     if not todo:
@@ -386,6 +406,7 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
         if persist:
             store.save(student, report, seconds)
         reports[student] = report
+        share(student, report, persist)
         write_csv(out / "grades.csv", reports)
         isolation = f" isolation={info['isolation']}" if info else ""
         problems = f" problems: {' | '.join(info['events'])[:300]}" if info and info.get("events") else ""
@@ -445,7 +466,8 @@ def summary(reports: dict[str, Report]) -> tuple[str, int]:
 
 def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = False, workers: int | None = None,
          scheduler: str | None = None, preflight: bool = True, gradebook: str | None = None,
-         students: list[str] | None = None, deadline: Deadline | None = None) -> int:
+         students: list[str] | None = None, deadline: Deadline | None = None,
+         groups_file: Path | None = None) -> int:
     """``python -m autograder grade``: exit 0 when every submission was graded, 1 when some were
     not (grader errors, unusable inputs, or the preflight failed), 2 for usage errors.
     ``gradebook`` (a database URL, "" for the course's) also writes the graded students' scores there."""
@@ -455,7 +477,7 @@ def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = 
         return 2
     try:
         reports = grade_batch(assignment, submissions, out, workers=workers, force=force, scheduler=scheduler,
-                              preflight=preflight, students=students, deadline=deadline)
+                              preflight=preflight, students=students, deadline=deadline, groups_file=groups_file)
     except (FileNotFoundError, inputs.WrongInput) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -53,6 +53,7 @@ class Report:
     hidden_included: bool = True
     error: str = ""  # a problem with the whole run (e.g. the suite could not start)
     error_kind: str = ""  # "" when graded, else INPUT_ERROR or GRADER_ERROR (see above)
+    group: str = ""  # the group's submission this grade was copied from ("" for one's own hand-in)
     late: dict = field(default_factory=dict)  # deadlines.Lateness as a dict; {} when no due date applied
 
     @property

@@ -202,3 +202,27 @@ def test_regrade_selected_students_leaves_everyone_else_untouched(tmp_path):
     unknown = subprocess.run([sys.executable, "-m", "autograder", "grade", A3.id, str(subs), "--out", str(out),
                               "--student", "zoe"], capture_output=True, text=True, timeout=300)
     assert unknown.returncode == 2 and "no submission of zoe" in unknown.stderr
+
+
+def test_group_submissions_give_each_member_the_grade_and_report_double_membership(tmp_path):
+    """alice hands in for alice+bob (group.txt); carol for carol+dave via the LMS group export; erin
+    is in two groups and handed in alone: reported, not counted twice; everyone appears once."""
+    subs = tmp_path / "subs"
+    mutants.copy_submission(A3.solution_dir, subs / "alice")
+    (subs / "alice" / "group.txt").write_text("# our pair\nalice\nbob\nerin\n")
+    mutants.copy_submission(A3.skeleton_dir, subs / "team-7")
+    mutants.copy_submission(A3.solution_dir, subs / "erin")
+    export = tmp_path / "groups.csv"
+    export.write_text("group,student\nteam-7,carol\nteam-7,dave\n")
+    out = tmp_path / "out"
+    reports = grade.grade_batch(A3, subs, out, workers=1, progress=False, limits=LIMITS, groups_file=export)
+    table = {r["student"]: r for r in rows(out)}
+    assert sorted(table) == ["alice", "bob", "carol", "dave", "erin", "team-7"]
+    assert table["bob"]["total"] == table["alice"]["total"] == "18" and table["bob"]["group"] == "alice"
+    assert table["carol"]["total"] == "0" and table["carol"]["group"] == "team-7"
+    assert "not implemented yet" in (out / "carol" / "feedback.md").read_text()  # the zero's reason
+    assert "handed in as **alice**" in (out / "bob" / "feedback.md").read_text()
+    assert "in 2 submissions (erin, alice)" in table["erin"]["error"] and not reports["erin"].graded
+    assert not (out / "erin" / "report.json").exists(), "an undecided grade is not saved"
+    again = grade.grade_batch(A3, subs, out, workers=1, progress=False, limits=LIMITS, groups_file=export)
+    assert again["bob"].earned == 22 and sorted(again) == sorted(reports)
