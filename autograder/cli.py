@@ -134,6 +134,17 @@ def _cmd_export(args) -> int:
                        roster_path=Path(args.roster) if args.roster else None, layout=args.layout)
 
 
+def _cmd_classroom(args) -> int:
+    from . import classroom
+
+    if args.workflow:
+        print(classroom.workflow(course.get(args.assignment)), end="")
+        return 0
+    folder = Path(args.submission)
+    assignment = course.get(args.assignment, near=folder)
+    return classroom.main(assignment, folder)
+
+
 def _cmd_gradescope(args) -> int:
     from . import gradescope
 
@@ -221,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layout", choices=("plain", "canvas", "moodle"), default="plain")
     p.add_argument("--out", required=True, help="the CSV to write")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("classroom", help="GitHub Classroom: public tests -> the autograding reporter's result")
+    p.add_argument("assignment")
+    p.add_argument("--submission", default=".", help="the student's repository (default: .)")
+    p.add_argument("--workflow", action="store_true",
+                   help="print .github/workflows/classroom.yml for the template repository instead")
+    p.set_defaults(func=_cmd_classroom)
 
     p = sub.add_parser("gradescope", help="build the assignment's Gradescope autograder zip")
     p.add_argument("assignment")
