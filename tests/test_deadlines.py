@@ -109,3 +109,22 @@ def test_without_a_due_date_nothing_is_deducted_and_the_cli_refuses_a_bad_policy
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", A3.id, str(tmp_path), "--out",
                            str(tmp_path / "out"), "--late-policy", "lots"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "unknown late policy 'lots'" in proc.stderr
+
+
+def test_canvas_zip_late_flag_is_deducted(tmp_path, monkeypatch):
+    """A Canvas export marks a late file with LATE in its name (and no time): one started day."""
+    import zipfile
+
+    monkeypatch.setenv("AUTOGRADER_MAX_EXAMPLES", "5")
+    reference = (A3.solution_dir / "positional_encoding.py").read_text()
+    export = tmp_path / "canvas.zip"
+    with zipfile.ZipFile(export, "w") as zf:
+        zf.writestr("annlee_11_101_positional_encoding.py", reference)
+        zf.writestr("benkim_LATE_22_202_positional_encoding.py", reference)
+    deadline = Deadline.of(A3.config, due=DUE.isoformat(), policy=POLICY)
+    out = tmp_path / "out"
+    reports = grade.grade_batch(A3, export, out, workers=1, progress=False, deadline=deadline,
+                                limits=Limits(test_s=20, import_s=20, submission_s=300))
+    assert reports["annlee_11"].late["fraction"] == 0 and reports["annlee_11"].final == 22
+    assert reports["benkim_22"].late["source"] == "LMS late flag" and reports["benkim_22"].final == pytest.approx(19.8)
+    assert "Submitted late (LMS late flag): 10% of your points deducted" in (out / "benkim_22" / "feedback.md").read_text()
