@@ -36,6 +36,17 @@ def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
     return proc
 
 
+def released_course(tmp_path: Path, assignment) -> Path:
+    """A throw-away nbgrader course using this course's nbgrader_config.py, with ``assignment``
+    released by nbgrader's own ``generate_assignment``; returns its root."""
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(course_root() / "nbgrader_config.py", root)
+    release.stage(assignment, root)
+    nbgrader(root, "generate_assignment", assignment.id, "--force")
+    return root
+
+
 def _nbgrader(cell):
     return cell.metadata.get("nbgrader", {})
 
@@ -64,11 +75,7 @@ def check_reference_report_ran(path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", WITH_NOTEBOOK, ids=[a.id for a in WITH_NOTEBOOK])
 def test_round_trip_reference_full_skeleton_zero(assignment, tmp_path):
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy(course_root() / "nbgrader_config.py", root)
-    release.stage(assignment, root)
-    nbgrader(root, "generate_assignment", assignment.id, "--force")
+    root = released_course(tmp_path, assignment)
     released = root / "release" / assignment.id
     for student in ("alice", "bob"):
         folder = root / "build" / "nbgrader" / "submitted" / student / assignment.id
@@ -110,11 +117,7 @@ def test_round_trip_reference_full_skeleton_zero(assignment, tmp_path):
 def test_batch_grader_writes_the_same_grade_ids_into_the_gradebook(tmp_path):
     """`grade --gradebook` fills the notebook's autograded cells; `nbgrader export` shows those scores."""
     assignment = next(a for a in WITH_NOTEBOOK if a.id == "a3_positional_encoding")
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy(course_root() / "nbgrader_config.py", root)
-    release.stage(assignment, root)
-    nbgrader(root, "generate_assignment", assignment.id, "--force")
+    root = released_course(tmp_path, assignment)
     subs = tmp_path / "subs"
     shutil.copytree(assignment.solution_dir, subs / "alice", ignore=shutil.ignore_patterns("tests", "instructor"))
     shutil.copytree(assignment.skeleton_dir, subs / "bob", ignore=shutil.ignore_patterns("tests"))
@@ -154,11 +157,7 @@ def test_the_kernel_cannot_raise_its_gradebook_score_in_either_order(tmp_path):
     autograde again: after each step the gradebook holds the sandboxed grader's scores (alice
     full, mallory 0), never the kernel's."""
     assignment = next(a for a in WITH_NOTEBOOK if a.id == "a3_positional_encoding")
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy(course_root() / "nbgrader_config.py", root)
-    release.stage(assignment, root)
-    nbgrader(root, "generate_assignment", assignment.id, "--force")
+    root = released_course(tmp_path, assignment)
     released = root / "release" / assignment.id
     submitted = root / "build" / "nbgrader" / "submitted"
     for student in ("alice", "mallory"):
