@@ -6,6 +6,7 @@ got; the optional ``hint`` names the likely mistake.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -80,43 +81,196 @@ class TooManyPythonSteps(BaseException):
     """Raised inside the traced call once it exceeds its budget (BaseException: not caught by ``except Exception``)."""
 
 
-def python_steps(fn, *args, within: Path, budget: int, description: str, hint: str | None = None, **kwargs):
-    """Call ``fn`` and count the Python lines and calls it executes in files under ``within``.
+def describe_argument(path: list) -> str:
+    """``["a", 0, 2]`` -> "argument 1 (item 2)", ``["k", "X"]`` -> "X" (paths as ``sandbox.child.walk`` makes them)."""
+    head = f"argument {path[1] + 1}" if path[0] == "a" and type(path[1]) is int else str(path[1])
+    return head + "".join(f" (item {step!r})" for step in path[2:])
 
-    A loop over n items executes at least n lines, so a budget below n proves the loop is not
-    in Python, deterministically and without timing. Returns ``(result, steps)``. The call is
-    stopped as soon as the budget is exceeded (so a slow loop fails fast) and the test fails
-    with "<description> executed more than <budget> Python lines".
+
+def changed_inputs(name: str, paths: list) -> AssertionError:
+    """The failure of a function that changed tensor arguments in place (in process and sandboxed alike)."""
+    which = " and ".join(describe_argument(p) for p in paths[:3])
+    return AssertionError(f"{name} changed {which} in place; it must leave its inputs unchanged\n"
+                          "likely cause: an in-place operation (+=, x[...] = ..., .zero_(), out=) on an argument: "
+                          "work on a copy (x = x.clone()) or use operations that return new tensors")
+
+
+def _thread_serial():
+    """A function giving the interpreter's next thread-state id (each Python thread ever started takes
+    one; reading it takes one too), or None where ctypes cannot reach the C API."""
+    try:
+        import ctypes
+
+        api = ctypes.pythonapi
+        api.PyInterpreterState_Get.restype = ctypes.c_void_p
+        api.PyThreadState_New.restype = ctypes.c_void_p
+        api.PyThreadState_New.argtypes = [ctypes.c_void_p]
+        api.PyThreadState_GetID.restype = ctypes.c_uint64
+        api.PyThreadState_GetID.argtypes = [ctypes.c_void_p]
+        api.PyThreadState_Clear.argtypes = [ctypes.c_void_p]
+        api.PyThreadState_Delete.argtypes = [ctypes.c_void_p]
+        interp = api.PyInterpreterState_Get()
+        new, get_id, clear, delete = api.PyThreadState_New, api.PyThreadState_GetID, api.PyThreadState_Clear, api.PyThreadState_Delete
+    except (ImportError, AttributeError, OSError):
+        return None
+
+    def serial() -> int:
+        state = new(interp)
+        try:
+            return get_id(state)
+        finally:
+            clear(state)
+            delete(state)
+
+    return serial
+
+
+OTHER_THREADS_CPU_S = 0.005  # CPU the student's other threads may use during a counted call (idle: ~0)
+
+
+def _build_line_counter():
+    """The process's step counter: ``count(fn, args, kwargs, budget, alone) -> (result, steps, problem)``.
+
+    Built once, at import (in a sandboxed child: before student code runs), and holding everything it
+    uses in closures, so that replacing ``sys.settrace``, ``threading``, this module's functions or the
+    child runtime's names afterwards changes nothing. What it counts: every Python line, Python call
+    and call of a built-in function executed by the call, in *any* file (a file name is the student's
+    to choose: ``compile(src, "/usr/lib/python3/x.py", "exec")`` counts like their own module).
+    ``problem`` is "" or why the count cannot be trusted:
+
+    * tracing or profiling was switched or replaced during the call (``sys.settrace``,
+      ``sys.setprofile``, ``threading.settrace`` in a new thread, the C API: an audit hook that
+      cannot be removed sees every one), or a frame's own tracer was removed (``frame.f_trace``);
+    * the call started a Python thread (each thread takes an interpreter thread id: counted with
+      ctypes before and after), left one running, or, with ``alone``, another Python thread used
+      more than :data:`OTHER_THREADS_CPU_S` of CPU time while it ran, or ended (in a sandboxed
+      child every other thread is the student's; an idle one, such as a progress bar's monitor
+      waiting, does not count: this part is a threshold, not a count).
+
+    The budget is checked on every event; a call that catches the budget's exception and goes on is
+    still over budget.
+    """
+    import threading
+
+    settrace, setprofile, gettrace, getprofile = sys.settrace, sys.setprofile, sys.gettrace, sys.getprofile
+    too_many, cpu_allowed = TooManyPythonSteps, OTHER_THREADS_CPU_S
+    current_frames, get_ident = sys._current_frames, threading.get_ident
+    thread_clock, clock_gettime = time.pthread_getcpuclockid, time.clock_gettime
+
+    def cpu(ident) -> float:
+        try:
+            return clock_gettime(thread_clock(ident))
+        except (OSError, OverflowError):
+            return float("inf")
+    serial = _thread_serial()
+    st = {"active": False, "own": False, "tamper": "", "steps": 0, "budget": 0, "over": False}
+
+    def audit(event, args):
+        if st["active"] and not st["own"] and event in ("sys.settrace", "sys.setprofile"):
+            st["tamper"] = "it switched the grader's line counter off or replaced it (sys.settrace/sys.setprofile)"
+
+    sys.addaudithook(audit)
+
+    def bump():
+        st["steps"] += 1
+        if st["steps"] > st["budget"]:
+            # Not active any more: the interpreter unsets a tracer that raised (an audited settrace).
+            st["over"], st["active"] = True, False
+            raise too_many(st["budget"])
+
+    def local(frame, event, arg):
+        if event == "line":
+            bump()
+        return local
+
+    def global_(frame, event, arg):
+        bump()
+        return local
+
+    def profile(frame, event, arg):
+        if event == "c_call" and frame.f_code is not own[0]:
+            if frame.f_trace is not local or not frame.f_trace_lines:
+                st["tamper"] = "it removed the grader's line counter from its frames (frame.f_trace)"
+            bump()
+
+    def count(fn, args, kwargs, budget: int, alone: bool):
+        st.update(tamper="", steps=0, budget=int(budget), over=False)
+        problem = ""
+        me = get_ident()
+        others = {k: cpu(k) for k in current_frames() if k != me}
+        threads = len(others) + 1
+        first = serial() if serial is not None else None
+        previous = gettrace(), getprofile()
+        st["own"] = True
+        setprofile(profile)
+        settrace(global_)
+        st["own"], st["active"] = False, True
+        try:
+            result = fn(*args, **kwargs)
+        except too_many:
+            result = None
+        finally:
+            st["active"], st["own"] = False, True
+            settrace(previous[0])
+            setprofile(previous[1])
+            st["own"] = False
+        started = serial() - first - 1 if serial is not None else 0
+        if st["tamper"]:
+            problem = st["tamper"]
+        elif started > 0:
+            problem = f"it started {started} Python thread{'s' if started > 1 else ''}"
+        elif len(current_frames()) > threads:
+            problem = "it left a Python thread running"
+        elif alone and others and (set(others) - set(current_frames())
+                                   or sum(cpu(k) - t for k, t in others.items()) > cpu_allowed):
+            problem = "another Python thread of your code worked while it ran"
+        return (None if st["over"] else result), st["steps"], problem
+
+    own = [count.__code__]  # the counter's own calls (settrace, fn) are not the student's
+    return count
+
+
+_count_lines = _build_line_counter()
+
+
+def steps_verdict(description: str, budget: int, steps: int, over: bool, problem: str, hint: str | None) -> None:
+    """Fail the way :func:`python_steps` fails (shared with the sandboxed child's count, which binds it
+    at import: it looks up no module globals, so patching this module later does not change it)."""
+    if problem:
+        raise AssertionError(f"{description} could not be checked for Python loops: {problem}; the grader counts "
+                             "the lines your code runs, so leave tracing and threads alone in this function\n"
+                             "likely cause: compute in the calling thread, with vectorized tensor operations")
+    if over:
+        raise AssertionError(f"{description} executed more than {budget} lines of Python"
+                             + (f"\nlikely cause: {hint}" if hint else ""))
+
+
+def python_steps(fn, *args, within: Path | None = None, budget: int, description: str, hint: str | None = None,
+                 **kwargs):
+    """Call ``fn`` and count the Python steps it takes: lines, Python calls and built-in calls.
+
+    A loop over n items executes at least n lines, so a budget below n proves the loop is not in
+    Python, deterministically and without timing. Returns ``(result, steps)``. The call is stopped
+    as soon as the budget is exceeded (so a slow loop fails fast) and the test fails with
+    "<description> executed more than <budget> lines of Python".
+
+    What this guarantees: every Python line the call runs in the calling thread counts, whatever
+    file it claims to come from (``within`` is accepted for compatibility and no longer narrows the
+    count: library code the call runs counts too, which a vectorized solution keeps to a few dozen
+    lines). Switching the counter off (``sys.settrace(None)``, ``sys.setprofile``, the C API,
+    removing ``frame.f_trace``), replacing this module's or the sandbox runtime's functions after
+    import, or moving the loop into another thread fails the check with a message saying so.
+
+    What it does not guarantee: the count runs in the process that runs the student's code. Code
+    that rewrites the grader's own state in that process on purpose (its closures found through
+    ``gc``, interpreter memory through ``ctypes``, forged replies written to the sandbox's socket)
+    can defeat it, as it can any check made there; the sandbox still keeps such code from harming
+    anything, and the code names the grader's internals, so it shows in the submission's source.
+    In process (``check``), threads that were running before the call are not held against it.
     """
     remote = getattr(fn, "_autograder_python_steps", None)
     if remote is not None:  # a sandboxed function: its lines are counted in the process that runs them
         return remote(args, kwargs, within=within, budget=budget, description=description, hint=hint)
-    root = str(Path(within).resolve())
-    steps = 0
-
-    def local(frame, event, arg):
-        nonlocal steps
-        if event == "line":
-            steps += 1
-            if steps > budget:
-                raise TooManyPythonSteps(budget)
-        return local
-
-    def global_(frame, event, arg):
-        nonlocal steps
-        if frame.f_code.co_filename.startswith(root):
-            steps += 1
-            if steps > budget:
-                raise TooManyPythonSteps(budget)
-            return local
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(global_)
-    try:
-        result = fn(*args, **kwargs)
-    except TooManyPythonSteps:
-        _fail(f"{description} executed more than {budget} lines of Python", hint)
-    finally:
-        sys.settrace(previous)
+    result, steps, problem = _count_lines(fn, args, kwargs, budget, False)
+    steps_verdict(description, budget, steps, steps > budget, problem, hint)
     return result, steps

@@ -4,6 +4,11 @@ Tests are written once against ``submission`` and run unchanged against ``soluti
 ``assignments/<id>`` or a student's folder: ``submission.positional_encoding(4, 8)``.
 A module that fails to import does not stop the tests that do not need it: only accessing a
 name raises :class:`~autograder.explain.SubmissionImportError` with the reason.
+
+A function of the submission that changes a tensor argument in place fails the call with the
+same message as in the sandbox (``sandbox.session``), and the test's tensor gets its value back
+(expected values computed from it afterwards stay honest), unless the function's name ends in
+``_`` (PyTorch's mark of an in-place operation).
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import importlib
 import sys
 import traceback
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, ModuleType
 
 from .explain import SubmissionImportError
 
@@ -37,11 +42,61 @@ class Submission:
             raise AttributeError(name)
         for module in self._modules.values():
             if hasattr(module, name):
-                return getattr(module, name)
+                value = getattr(module, name)
+                if type(value) is FunctionType and not name.endswith("_"):
+                    return _keeping_inputs(name, value)
+                return value
         if self._errors:
             raise SubmissionImportError("; ".join(self._errors.values()))
         files = ", ".join(f"{m}.py" for m in self._modules)
         raise SubmissionImportError(f"`{name}` is not defined in {files}: check its spelling, and that it is defined at top level")
+
+
+def _tensor_arguments(args, kwargs) -> list:
+    """(path, tensor) of the plain tensors in call arguments, found as ``sandbox.child.walk`` finds them."""
+    import torch
+
+    out = []
+
+    def visit(value, path, depth):
+        if type(value) is torch.Tensor and not value.is_inference():  # inference tensors have no version
+            out.append((path, value))
+        elif depth < 3 and type(value) in (list, tuple):
+            for i, v in enumerate(value):
+                visit(v, path + [i], depth + 1)
+        elif depth < 3 and type(value) is dict:
+            for k, v in value.items():
+                if type(k) is str:
+                    visit(v, path + [k], depth + 1)
+
+    visit(list(args), ["a"], 0)
+    for k in sorted(kwargs):
+        visit(kwargs[k], ["k", k], 1)
+    return out
+
+
+def _keeping_inputs(name: str, fn):
+    import functools
+
+    import torch
+
+    from . import expect
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        watched = [(path, t, t._version, t.detach().clone()) for path, t in _tensor_arguments(args, kwargs)]
+        result = fn(*args, **kwargs)
+        changed = [(path, t, saved) for path, t, version, saved in watched if t._version != version]
+        if changed:
+            with torch.no_grad():
+                for _, t, saved in changed:
+                    if t.shape != saved.shape:
+                        t.resize_(saved.shape)
+                    t.copy_(saved)
+            raise expect.changed_inputs(name, [path for path, _, _ in changed])
+        return result
+
+    return call
 
 
 def _describe_import_error(filename: str, exc: BaseException) -> str:

@@ -144,7 +144,7 @@ def test_child_is_confined(make_session, tmp_path):
     assert f["solutions"] is False and f["course"] == [".venv"], "the course folder shows only the Python env"
     assert set(f["root"]) <= {"usr", "bin", "sbin", "lib", "lib64", "lib32", "libx32", "etc", "dev", "proc",
                               "tmp", "grading", "work", "root"} | {p.split("/")[1] for p in jail.python_paths()}
-    assert f["cwd"] == "/grading/student"
+    assert f["cwd"] == "/grading/submission", "the sandbox never names the student"
     assert f["write_root"] in (errno.EACCES, errno.EROFS) and f["write_tmp"] == 0
     assert f["write_victim"] == errno.ENOENT and f["read_victim"] == errno.ENOENT
     assert f["no_new_privs"] == "1" and int(f["cap_eff"], 16) == 0

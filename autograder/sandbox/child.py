@@ -9,7 +9,7 @@ request is a dict with ``"op"`` and op-specific fields; each answer is a reply f
                             "errno", "filename"}}
 
 ops: attr(target, name), setattr(target, name, value), call(target, args, kwargs),
-     steps(target, args, kwargs, within, budget, description, hint), iter, next, len, float,
+     steps(target, args, kwargs, budget, description, hint), iter, next, len, float,
      int, index, getitem(key), setitem(key, value), contains(item), str, module(name),
      reset (kill stray processes between tests), bye.
 ``target`` is a handle id, or None for the submission namespace. ``release`` (ids no longer
@@ -44,8 +44,7 @@ from .values import Encoder, type_name
 
 _getpid = os.getpid
 _exit = os._exit
-_settrace = sys.settrace  # bound before student code runs: patching sys.settrace cannot blind the step count
-_gettrace = sys.gettrace
+_child_send = wire.child_send
 MESSAGE_CHARS = 2000
 ARG_DEPTH = 3
 ALLOWED_BUILTIN_ERRORS = {name for name, obj in vars(_builtins).items()
@@ -202,6 +201,11 @@ class Runtime:
         self.paths: dict[int, Path] = {}
         self.outputs: dict[int, Path] = {}
         self.from_handles: set[int] = set()  # ids of this request's arguments that are the child's own objects
+        # Bound now, before student code is imported: patching the class or module afterwards does
+        # not reach this runtime's request loop.
+        self.count_steps = make_count_steps(expect._count_lines, expect.steps_verdict)
+        for name in ("answer", "dispatch", "finish", "send"):
+            setattr(self, name, getattr(self, name))
 
     # handles --------------------------------------------------------------------------------
     def handle(self, obj) -> int:
@@ -255,7 +259,7 @@ class Runtime:
     def send(self, header: dict, blobs: list[bytes]) -> None:
         if _getpid() != self.pid:  # a process forked by student code must not answer
             _exit(0)
-        wire.child_send(self.sock, header, blobs)
+        _child_send(self.sock, header, blobs)
 
     def error_node(self, exc: BaseException) -> dict:
         tp = type(exc)
@@ -290,7 +294,7 @@ class Runtime:
                 break
             link = link.__cause__ or link.__context__
         node = {"type": name[:200], "builtin": builtin, "args": args, "message": message[:MESSAGE_CHARS],
-                "where": where, "not_implemented": hint}
+                "where": where, "not_implemented": hint, "bases": builtin_bases(tp)}
         if isinstance(exc, OSError):
             node["limit"] = self.os_error_limit(exc)
             if exc.filename is not None:
@@ -443,9 +447,8 @@ class Runtime:
         if op == "call":
             return obj(*args, **kwargs)
         if op == "steps":
-            within = request.get("within") or self.workdir
-            return count_steps(obj, args, kwargs, within=within, budget=request["budget"],
-                               description=request["description"], hint=request.get("hint"))
+            return self.count_steps(obj, args, kwargs, budget=request["budget"], description=request["description"],
+                                    hint=request.get("hint"))
         if op == "setattr":
             setattr(obj, request["name"], request["value"])
             return None
@@ -482,42 +485,32 @@ class Runtime:
         return 1
 
 
-class _TooManySteps(BaseException):
-    pass
-
-
-def count_steps(fn, args, kwargs, *, within: str, budget: int, description: str, hint):
-    """``expect.python_steps`` with the tracer bound at import (same counting, same message)."""
-    root = str(Path(within).resolve())
-    steps = 0
-
-    def local(frame, event, arg):
-        nonlocal steps
-        if event == "line":
-            steps += 1
-            if steps > budget:
-                raise _TooManySteps()
-        return local
-
-    def global_(frame, event, arg):
-        nonlocal steps
-        if frame.f_code.co_filename.startswith(root):
-            steps += 1
-            if steps > budget:
-                raise _TooManySteps()
-            return local
-        return None
-
-    previous = _gettrace()
-    _settrace(global_)
+def builtin_bases(tp: type) -> list[str]:
+    """The built-in exception classes ``tp`` derives from, most derived first (``EncodingError(ValueError)``
+    gives ``["ValueError"]``): the grader rebuilds the student's class on them."""
+    out = []
     try:
-        result = fn(*args, **kwargs)
-    except _TooManySteps:
-        raise AssertionError(f"{description} executed more than {budget} lines of Python"
-                             + (f"\nlikely cause: {hint}" if hint else "")) from None
-    finally:
-        _settrace(previous)
-    return result, steps
+        for base in tp.__mro__[1:]:
+            if (base.__module__ == "builtins" and base.__name__ in ALLOWED_BUILTIN_ERRORS
+                    and base not in (Exception, BaseException) and not any(issubclass(b, base) for b in out)):
+                out.append(base)
+    except BaseException:  # noqa: BLE001 - a metaclass may lie
+        return []
+    return [b.__name__ for b in out[:4]]
+
+
+def make_count_steps(count, verdict):
+    """``expect.python_steps`` in the child: the same counter and messages, bound when the runtime
+    starts (before student code is imported) and kept only on the runtime object, so that replacing
+    ``expect``'s or this module's names later changes nothing. Every other Python thread in the
+    child is the student's (``alone``)."""
+
+    def count_steps(fn, args, kwargs, *, budget: int, description: str, hint):
+        result, steps, problem = count(fn, args, kwargs, budget, True)
+        verdict(description, budget, steps, steps > budget, problem, hint)
+        return result, steps
+
+    return count_steps
 
 
 def _index(obj):

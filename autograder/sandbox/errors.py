@@ -6,7 +6,9 @@ the limit again). Its message is the one line the student reads.
 
 Exceptions raised *by student code* come back as the same built-in class (``ValueError`` stays
 ``ValueError``, so ``pytest.raises`` and ``expect.raises`` work unchanged), or as a
-:class:`RemoteError` subclass named like the student's class. They carry
+:class:`RemoteError` subclass named like the student's class that also derives from the built-in
+exceptions the student's class derives from (``class EncodingError(ValueError)`` is still caught
+by ``except ValueError``). They carry
 ``remote_where`` ("file.py, line N") and ``remote_limit`` ("memory", "file", "processes").
 """
 from __future__ import annotations
@@ -55,6 +57,18 @@ class SetupFailed(SandboxError):
     whole_submission = True
 
 
+class Interrupted(SandboxError):
+    """A fault of the grader's own processes stopped this submission's grading (see :class:`GraderFault`)."""
+
+    whole_submission = True
+
+
+class GraderFault(RuntimeError):
+    """The grader's own processes failed while grading a submission (the fork server or a sandbox's
+    supervisor died, a sandbox could not be started). ``judge.grade`` raises it instead of returning
+    a report: no student is ever graded or blamed for it, and the batch grades the submission again."""
+
+
 class StaleObject(SandboxError):
     pass
 
@@ -68,7 +82,7 @@ class RemoteError(Exception):
     """An exception of a class that is not a Python built-in, raised by student code."""
 
 
-_remote_classes: dict[str, type] = {}
+_remote_classes: dict[tuple, type] = {}
 _SIGNAL_HINTS = {
     signal.SIGSEGV: "a segmentation fault",
     signal.SIGBUS: "a bus error",
@@ -126,12 +140,16 @@ def remote_exception(node: dict, limits) -> BaseException:
             except Exception:  # noqa: BLE001 - e.g. UnicodeDecodeError's five arguments
                 exc = None
     if exc is None:
-        cls = _remote_classes.get(full)
+        bases = _builtin_bases(node.get("bases"))
+        cls = _remote_classes.get((full, bases))
         if cls is None:
-            cls = type(qual.rpartition(".")[2] or "RemoteError", (RemoteError,), {"__module__": module, "__qualname__": qual})
+            cls = _remote_class(qual.rpartition(".")[2] or "RemoteError", module, qual, bases)
             if len(_remote_classes) < 1000:
-                _remote_classes[full] = cls
-        exc = cls(message) if message else cls()
+                _remote_classes[(full, bases)] = cls
+        try:
+            exc = cls(message) if message else cls()
+        except Exception:  # noqa: BLE001 - a built-in base with a required signature (UnicodeDecodeError)
+            exc = _remote_class(cls.__name__, module, qual, ())(message)
     exc.remote_type = full
     where = node.get("where")
     exc.remote_where = where if type(where) is str else ""
@@ -141,6 +159,32 @@ def remote_exception(node: dict, limits) -> BaseException:
     if type(hint) is str and not isinstance(exc, NotImplementedError):
         exc.__cause__ = NotImplementedError(hint)
     return exc
+
+
+def _builtin_bases(names) -> tuple[type, ...]:
+    """The built-in ``Exception`` subclasses named in ``names`` (never ``SystemExit``,
+    ``KeyboardInterrupt`` or ``GeneratorExit``: those would stop the grader's own test run)."""
+    if type(names) is not list:
+        return ()
+    out = []
+    for name in names[:4]:
+        cls = getattr(builtins, name, None) if type(name) is str else None
+        if isinstance(cls, type) and issubclass(cls, Exception) and cls is not Exception and cls not in out:
+            out.append(cls)
+    return tuple(out)
+
+
+def _remote_class(name: str, module: str, qual: str, bases: tuple[type, ...]) -> type:
+    """A local class named like the student's, a :class:`RemoteError` and a subclass of the same
+    built-in exceptions (so ``pytest.raises(ValueError)`` catches a student's ``EncodingError(ValueError)``
+    as it does in process). Bases whose layouts clash fall back to the first one alone."""
+    attrs = {"__module__": module, "__qualname__": qual}
+    for tried in (bases, bases[:1], ()):
+        try:
+            return type(name, (RemoteError, *tried), attrs)
+        except TypeError:
+            continue
+    return type(name, (RemoteError,), attrs)
 
 
 def limit_hint(exc: BaseException, limits) -> str:

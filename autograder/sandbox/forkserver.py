@@ -329,7 +329,8 @@ class ForkServer:
     def spawn(self, spec: dict) -> Spawned:
         from . import wire
 
-        if not self.alive:
+        if not self.alive:  # never started, or died (a grader fault: the submissions it served are regraded)
+            self.close()
             self.start()
         ours, theirs = wire.socketpair()
         read_fd, write_fd = os.pipe()

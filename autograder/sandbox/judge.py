@@ -65,7 +65,8 @@ class Judge:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item):
-        self.session.begin_test()
+        task = item.get_closest_marker("task")
+        self.session.begin_test(str(task.args[0]) if task and task.args else "")
         try:
             return (yield)
         finally:
@@ -131,6 +132,8 @@ def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None,
     unprivileged grader gets; for tests).
     Returns the report and ``{"isolation": mode, "events": [...], "seconds": s}``: the
     isolation that took effect ("root", "userns" or "none") and what went wrong in the sandbox.
+    Raises :class:`~.errors.GraderFault` when the grader's own processes failed during the run
+    (no report: nothing about this submission is known).
     """
     import time
 
@@ -153,6 +156,8 @@ def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None,
                 code = pytest.main(args, plugins=[collector, Judge(session)])
         finally:
             session.close()
+    if session.fault is not None:
+        raise session.fault
     report = collector.report()
     report.assignment = assignment.id
     report.submission = str(folder)

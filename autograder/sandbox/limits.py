@@ -24,7 +24,7 @@ class Limits:
     scratch_mb: int = 256         # its whole writable file system (tmpfs)
     reply_mb: int = 512           # largest reply the grader reads from a child
     submission_mb: int = 64       # largest submission folder copied into the sandbox
-    restarts: int = 8             # fresh children after crashes/timeouts before giving up
+    restarts: int = 8             # fresh children after crashes/timeouts in one task's tests before giving up on that task
     threads: int = 1              # torch intra-op threads in the child
 
     def replace(self, **changes) -> "Limits":

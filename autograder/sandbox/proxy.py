@@ -42,11 +42,12 @@ class RemoteObject:
     """A handle on an object in the child. Attribute names starting with ``_remote`` are local."""
 
     __slots__ = ("_remote_sandbox", "_remote_id", "_remote_gen", "_remote_type", "_remote_repr", "_remote_shadow",
-                 "__weakref__")
+                 "_remote_name", "__weakref__")
 
     def __init__(self, sandbox, hid: int, gen: int, type_name: str, text: str, shadow):
         for name, value in (("_remote_sandbox", sandbox), ("_remote_id", hid), ("_remote_gen", gen),
-                            ("_remote_type", type_name), ("_remote_repr", text), ("_remote_shadow", shadow)):
+                            ("_remote_type", type_name), ("_remote_repr", text), ("_remote_shadow", shadow),
+                            ("_remote_name", "")):
             object.__setattr__(self, name, value)
 
     def _remote(self, op: str, **fields):
@@ -118,11 +119,10 @@ class RemoteObject:
         except Exception:  # noqa: BLE001 - interpreter shutdown
             pass
 
-    def _autograder_python_steps(self, args, kwargs, *, within, budget, description, hint=None):
-        """``expect.python_steps`` for a sandboxed callable: the lines are counted in the child."""
-        sandbox = self._remote_sandbox
-        inside = None if Path(within).resolve() == Path(sandbox.folder).resolve() else str(within)
-        return self._remote("steps", args=tuple(args), kwargs=dict(kwargs), within=inside, budget=int(budget),
+    def _autograder_python_steps(self, args, kwargs, *, within=None, budget, description, hint=None):
+        """``expect.python_steps`` for a sandboxed callable: the lines are counted in the child, by the
+        counter it bound before the student's code was imported (``within`` no longer narrows it)."""
+        return self._remote("steps", args=tuple(args), kwargs=dict(kwargs), budget=int(budget),
                             description=description, hint=hint)
 
 
@@ -177,6 +177,8 @@ class RemoteSubmission:
         if cached is not None and cached._remote_gen == sandbox.generation:
             return cached
         value = sandbox.request("attr", target=None, name=name)
+        if isinstance(value, RemoteObject):
+            object.__setattr__(value, "_remote_name", name)  # the test's name for it, not the child's
         if isinstance(value, RemoteObject) and value._remote_type in _FUNCTION_TYPES:
             sandbox.functions[name] = value  # one round trip per call, not two
         return value

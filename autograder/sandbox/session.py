@@ -8,10 +8,21 @@ submission's wall time (``Limits.submission_s``), whichever ends first.
 
 What a failure costs:
   * student code raising: that exception, re-raised in the test (the child lives on);
+  * a function of the submission changing a tensor argument in place (``x.zero_()``): the test's
+    tensor keeps its value (expected values computed from it afterwards stay honest) and the call
+    fails with an ``AssertionError`` that says so, unless the function's name ends in ``_``
+    (PyTorch's mark of an in-place operation). Modules, optimizers, parameters and generators
+    passed in are changed in place as in process (training a model is its purpose);
   * a time limit, a crash, a malformed reply: the child is killed, the current test fails and
     every further call in that test fails at once; the next test gets a fresh child;
-  * the import timing out or crashing, the submission's time running out, or more than
-    ``Limits.restarts`` fresh children: every remaining test fails at once with that reason.
+  * more than ``Limits.restarts`` fresh children for the tests of one task (test group): the
+    remaining tests *of that task* fail at once; other tasks' tests still run;
+  * the import timing out or crashing, or the submission's time running out: every remaining test
+    fails at once with that reason;
+  * a fault of the grader's own processes (the fork server or a sandbox's supervisor died, a
+    sandbox could not be started): every remaining test fails at once and :attr:`Session.fault`
+    holds an :class:`~.errors.GraderFault`, which ``judge.grade`` raises instead of returning a
+    report (the student is graded again, never blamed).
 """
 from __future__ import annotations
 
@@ -26,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .. import expect
 from ..explain import SubmissionImportError
 from . import errors, proxy, wire
 from .limits import Limits
@@ -34,6 +46,7 @@ from .values import Decoder
 SKIPPED = {"__pycache__", ".git", ".ipynb_checkpoints", ".hypothesis", ".pytest_cache"}
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 RESET_S = 5.0
+SANDBOX_NAME = "submission"  # the sandbox's folder (/grading/submission): never the student's name
 
 
 def safe_name(name: str) -> str:
@@ -122,6 +135,10 @@ class Session:
         self.sticky: errors.SandboxError | None = None
         self.broken: errors.SandboxError | None = None
         self.restarts = 0
+        self.group = ""  # the task of the current test: the restart budget is per group
+        self.restarts_by_group: dict[str, int] = {}
+        self.gave_up: dict[str, errors.SandboxError] = {}
+        self.fault: errors.GraderFault | None = None
         self.deadline = time.monotonic() + self.limits.submission_s
         self.test_budget: float | None = None  # seconds the current test's calls may still take
         self.events: list[str] = []
@@ -132,8 +149,9 @@ class Session:
         self.functions: dict[str, object] = {}  # module-level functions of this child, by name
 
     # --- lifecycle ----------------------------------------------------------------------------
-    def begin_test(self) -> None:
+    def begin_test(self, group: str = "") -> None:
         self.broken = None
+        self.group = group
         self.test_budget = float(self.limits.test_s)
 
     def end_test(self) -> None:
@@ -175,10 +193,35 @@ class Session:
             self.sticky = err
         elif self.test_budget is not None:
             self.broken = err
-        if self.sticky is None and self.restarts > self.limits.restarts:
-            self.sticky = errors.GaveUp(f"your code crashed or ran out of time {self.restarts} times; "
-                                        f"the remaining tests were not run (last problem: {err})")
+        count = self.restarts_by_group[self.group] = self.restarts_by_group.get(self.group, 0) + 1
+        if self.sticky is None and count > self.limits.restarts and self.group not in self.gave_up:
+            task = f" of task {self.group}" if self.group else ""
+            self.gave_up[self.group] = errors.GaveUp(
+                f"your code crashed or ran out of time {count} times in the tests{task}; "
+                f"its remaining tests were not run (last problem: {err})")
         raise err
+
+    def _grader_fault(self, what: str):
+        """The grader's own processes failed: stop grading this submission (it is graded again)."""
+        self._stop()
+        self.fault = errors.GraderFault(what)
+        self.events.append(f"grader fault: {what}")
+        self.sticky = errors.Interrupted(f"grading was interrupted by a fault of the grader ({what}); "
+                                         "this submission will be graded again")
+        raise self.sticky
+
+    def _server_dead(self) -> bool:
+        server = getattr(self.spawner, "server", None)
+        return server is not None and not server.alive
+
+    def _died(self, child, status) -> None:
+        """The child's channel closed: its death is the student's, unless our own processes died."""
+        if self._server_dead():
+            self._grader_fault("the sandbox fork server died")
+        if status is None and child.events.get("mode", "none") != "none" and not child.killed:
+            # B (the namespace's init, which the student cannot signal) reports every end of C;
+            # no report means B or its parent A died: a supervisor of ours, not student code.
+            self._grader_fault("the process supervising the sandbox died")
 
     # --- starting a child ----------------------------------------------------------------------
     def _files_text(self) -> str:
@@ -189,16 +232,16 @@ class Session:
             return self.child
         if self.sticky is not None:
             raise self.sticky
-        spec = {"base": str(self.base), "name": self.name, "modules": self.modules, "limits": self.limits.to_dict(),
+        # The fork server's memory is inherited by every later child: nothing naming a student
+        # goes through it (the staging folder's name is random, the sandbox's folder is opaque).
+        spec = {"base": str(self.base), "name": SANDBOX_NAME, "modules": self.modules, "limits": self.limits.to_dict(),
                 "readable": self.readable, "env": {}, "isolate": self.isolate}
-        began = time.monotonic()
         try:
-            child = self.spawner.spawn(spec)
+            child = self.spawner.spawn(spec)  # may (re)start the fork server: not the student's time
         except (RuntimeError, OSError) as exc:
-            self.sticky = errors.SetupFailed(f"the grader could not start a sandbox: {exc}")
-            raise self.sticky from None
+            self._grader_fault(f"the grader could not start a sandbox: {exc}")
         child.wait_started(60)
-        deadline = min(began + self.limits.import_s, self.deadline)
+        deadline = min(time.monotonic() + self.limits.import_s, self.deadline)
         problem: errors.SandboxError | None = None
         try:
             header, blobs = wire.grader_recv(child.reader, deadline, self.limits.reply_mb * 1024 * 1024)
@@ -211,6 +254,12 @@ class Session:
                     "(a long computation or an endless loop at the top level of a module?)")
         except wire.ChannelClosed:
             status = child.child_status(3)
+            if "error" not in child.events:
+                try:
+                    self._died(child, status)
+                except errors.Interrupted:
+                    child.close()
+                    raise
             if "error" in child.events:
                 problem = errors.SetupFailed(child.events["error"])
             else:
@@ -246,6 +295,8 @@ class Session:
             raise self.sticky
         if self.broken is not None:
             raise self.broken
+        if self.group in self.gave_up:
+            raise self.gave_up[self.group]
         if time.monotonic() >= self.deadline:
             self.sticky = errors.SubmissionTimeLimit(self._submission_time_text())
             self._stop()
@@ -280,11 +331,13 @@ class Session:
                 "(an endless loop, or far too slow?)"))
         except wire.ChannelClosed:
             status = child.child_status(3)
+            self._died(child, status)
             self._fail(errors.ProcessDied(errors.describe_status(status, self.limits)))
         except wire.ProtocolError as exc:
             self._fail(errors.BadReply(f"your code sent the grader a reply it could not read ({exc}); "
                                        "was the grader's channel tampered with?"))
-        return self._outcome(header, blobs, request, outputs)
+        name = getattr(target, "_remote_name", "") if op in ("call", "steps") else ""
+        return self._outcome(header, blobs, request, outputs, name if name and not name.endswith("_") else "")
 
     def path_argument(self, path: Path, outputs: dict) -> tuple:
         """How a ``Path`` argument travels (see ``proxy.ArgPickler``)."""
@@ -313,18 +366,23 @@ class Session:
         self._key += 1
         return self._key
 
-    def _outcome(self, header: dict, blobs: list[bytes], request: dict, outputs: dict | None = None):
+    def _outcome(self, header: dict, blobs: list[bytes], request: dict, outputs: dict | None = None,
+                 keep_inputs: str = ""):
+        """``keep_inputs``: the name of a function that may not change its tensor arguments."""
         decoder = Decoder(blobs, lambda node: proxy.make_remote(self, node))
+        changed: list[str] = []
         try:
             if type(header.get("ok")) is not bool:
                 raise wire.ProtocolError("reply without 'ok'")
             value = decoder.decode(header.get("value")) if header["ok"] else None
-            self._apply_sync(header.get("sync"), decoder, request)
+            changed = self._apply_sync(header.get("sync"), decoder, request, keep_inputs)
             self._apply_rng(header.get("rng"), decoder)
             self._apply_files(header.get("files"), decoder, outputs or {})
         except wire.ProtocolError as exc:
             self._fail(errors.BadReply(f"your code sent the grader a reply it could not read ({exc}); "
                                        "was the grader's channel tampered with?"))
+        if header["ok"] and changed:
+            raise expect.changed_inputs(keep_inputs, changed)
         if header["ok"]:
             return value
         exc = errors.remote_exception(header.get("error"), self.limits)
@@ -332,10 +390,12 @@ class Session:
             raise errors.ModuleBroken(str(exc))
         raise exc
 
-    def _apply_sync(self, sync, decoder: Decoder, request: dict) -> None:
-        """Apply what the call changed in place in its arguments (see ``child.sync_node``)."""
+    def _apply_sync(self, sync, decoder: Decoder, request: dict, keep_inputs: str = "") -> list[list]:
+        """Apply what the call changed in place in its arguments (see ``child.sync_node``); with
+        ``keep_inputs``, plain tensors keep their values: returns the arguments that changed."""
+        kept: list[list] = []
         if sync is None:
-            return
+            return kept
         if type(sync) is not list:
             raise wire.ProtocolError("bad sync list")
         for entry in sync[:1000]:
@@ -357,10 +417,14 @@ class Session:
                     obj.set_state(new)
                 except (RuntimeError, TypeError):
                     raise wire.ProtocolError("bad generator state") from None
+            elif type(obj) is torch.Tensor and tag == "tensor" and keep_inputs:
+                decoder.decode(node)  # well-formed, but the test's tensor keeps its value
+                kept.append(path)
             elif type(obj) in (torch.Tensor, torch.nn.Parameter) and tag == "tensor":
                 _copy_into(obj, decoder.decode(node))
             else:
                 raise wire.ProtocolError("sync value does not fit its argument")
+        return kept
 
     @staticmethod
     def _sync_module(module: torch.nn.Module, node: dict, decoder: Decoder) -> None:

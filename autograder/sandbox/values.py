@@ -53,6 +53,7 @@ NUMPY_DTYPES = {np.dtype(t).str: np.dtype(t) for t in (
 MAX_DIMS = 32
 MAX_DEPTH = 48
 MAX_NODES = 2_000_000
+MAX_BYTES_VALUE = 64 * 1024 * 1024  # a bytes value is copied once more: bounded apart from tensors
 REPR_CHARS = 300
 # Remote objects claim these bases, so ``isinstance(model, nn.Module)`` holds in the grader too.
 SHADOW_BASES = ("torch.nn.modules.module.Module", "torch.optim.optimizer.Optimizer",
@@ -151,7 +152,7 @@ class Encoder:
 
 
 # --- grader side ---------------------------------------------------------------------------------
-def _array(node: dict, blob: bytes, dtype_key: str = "dtype") -> np.ndarray:
+def _array(node: dict, blob, dtype_key: str = "dtype", *, copy: bool = True) -> np.ndarray:
     dtype = NUMPY_DTYPES.get(node.get(dtype_key))
     shape = node.get("shape")
     if dtype is None:
@@ -160,7 +161,8 @@ def _array(node: dict, blob: bytes, dtype_key: str = "dtype") -> np.ndarray:
         raise ProtocolError("bad array shape")
     if math.prod(shape) * dtype.itemsize != len(blob):
         raise ProtocolError("array bytes do not match its dtype and shape")
-    return np.frombuffer(blob, dtype=dtype).reshape(shape).copy()
+    array = np.frombuffer(blob, dtype=dtype).reshape(shape)
+    return array.copy() if copy or not array.flags.writeable else array
 
 
 class Decoder:
@@ -170,12 +172,20 @@ class Decoder:
         self.blobs = blobs
         self.make_handle = make_handle
         self.nodes = 0
+        self.used: set[int] = set()
 
     def _blob(self, node) -> bytes:
         i = node.get("b")
         if type(i) is not int or not 0 <= i < len(self.blobs):
             raise ProtocolError("bad blob index")
         return self.blobs[i]
+
+    def _owned(self, node) -> tuple[bytes, bool]:
+        """The blob and whether an array may take it over (its first use; later uses copy)."""
+        blob = self._blob(node)
+        first = node["b"] not in self.used
+        self.used.add(node["b"])
+        return blob, first and type(blob) is bytearray
 
     def _list(self, node, key="v") -> list:
         items = node.get(key)
@@ -241,14 +251,18 @@ class Decoder:
         if tag == "tensor":
             return self._tensor(node)
         if tag == "ndarray":
-            return _array(node, self._blob(node))
+            blob, owned = self._owned(node)
+            return _array(node, blob, copy=not owned)
         if tag == "npscalar":
             array = _array(node, self._blob(node))
             if array.shape != ():
                 raise ProtocolError("numpy scalar with a shape")
             return array[()]
         if tag == "bytes":
-            return self._blob(node)
+            blob = self._blob(node)
+            if len(blob) > MAX_BYTES_VALUE:
+                raise ProtocolError(f"a bytes value of {len(blob)} bytes (over {MAX_BYTES_VALUE})")
+            return bytes(blob)
         if tag == "handle":
             if type(node.get("id")) is not int or type(node.get("type")) is not str:
                 raise ProtocolError("bad handle")
@@ -259,7 +273,8 @@ class Decoder:
         name = node.get("dtype")
         if name not in TORCH_DTYPES:
             raise ProtocolError("unknown tensor dtype")
-        array = _array(node, self._blob(node), "np")
+        blob, owned = self._owned(node)
+        array = _array(node, blob, "np", copy=not owned)
         expected = "float32" if name == "bfloat16" else name
         if array.dtype.name != expected:
             raise ProtocolError(f"tensor declared {name} but holds {array.dtype}")

@@ -9,9 +9,14 @@ child -> grader  (untrusted; never unpickled)::
     u32 header length | UTF-8 JSON header | blob 0 | blob 1 | ...
 
 The header is a JSON object whose ``"blobs"`` entry lists the byte length of each blob
-(``.npy`` arrays, raw bytes) that follows. The grader reads with a deadline, refuses a header
-over :data:`MAX_HEADER` bytes or blobs over the reply limit, and hands the header to
-``values.decode``, which accepts only the tagged plain-data forms listed there.
+(``.npy`` arrays, raw bytes) that follows. The grader reads with a deadline and bounds every
+read *before* it reads or decodes: a header over :data:`MAX_HEADER` bytes, or with more than
+:data:`MAX_HEADER_VALUES` JSON values (counted on the raw bytes, before ``json.loads`` builds
+them), or blobs adding up to more than the reply limit (``Limits.reply_mb``) is a
+:class:`ProtocolError` charged to the submission, raised before the rest is read. Each blob is
+received straight into one buffer of its declared size (no intermediate copies), so the grader
+holds at most the reply limit plus the header's bounded JSON per reply, whatever the child sends.
+The header then goes to ``values.decode``, which accepts only the tagged plain-data forms listed there.
 """
 from __future__ import annotations
 
@@ -28,7 +33,8 @@ import time
 from json import dumps as _dumps
 from pickle import HIGHEST_PROTOCOL
 
-MAX_HEADER = 64 * 1024 * 1024
+MAX_HEADER = 8 * 1024 * 1024  # JSON header bytes (values travel as blobs; the header is their layout)
+MAX_HEADER_VALUES = 1_000_000  # '{', '[' and ',' in the header: bounds what json.loads allocates
 _U32 = struct.Struct("!I")
 
 
@@ -82,26 +88,28 @@ def _wait(sock: socket.socket, events: int, deadline: float) -> None:
 
 
 class Reader:
-    """Buffered reads with a deadline from one child's socket (non-blocking)."""
+    """Exact-size reads with a deadline from one child's socket (non-blocking)."""
 
     def __init__(self, sock: socket.socket):
         self.sock = sock
-        self.buf = bytearray()
 
-    def read(self, n: int, deadline: float) -> bytes:
-        while len(self.buf) < n:
+    def read(self, n: int, deadline: float) -> bytearray:
+        """``n`` bytes, received into one buffer of that size (the caller has bounded ``n``)."""
+        out = bytearray(n)
+        view = memoryview(out)
+        got = 0
+        while got < n:
             try:
-                chunk = self.sock.recv(max(1 << 16, min(n - len(self.buf), 1 << 24)))
+                k = self.sock.recv_into(view[got:], min(n - got, 1 << 24))
             except BlockingIOError:
                 _wait(self.sock, select.POLLIN, deadline)
                 continue
             except ConnectionResetError:
                 raise ChannelClosed() from None
-            if not chunk:
+            if not k:
                 raise ChannelClosed()
-            self.buf += chunk
-        out = bytes(self.buf[:n])
-        del self.buf[:n]
+            got += k
+        view.release()
         return out
 
 
@@ -125,6 +133,8 @@ def grader_recv(reader: Reader, deadline: float, max_bytes: int) -> tuple[dict, 
     if n > min(MAX_HEADER, max_bytes):
         raise ProtocolError(f"reply header of {n} bytes is over the limit")
     raw = reader.read(n, deadline)
+    if raw.count(b"{") + raw.count(b"[") + raw.count(b",") > MAX_HEADER_VALUES:
+        raise ProtocolError(f"reply header holds more than {MAX_HEADER_VALUES} values")
     try:
         header = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -136,6 +146,7 @@ def grader_recv(reader: Reader, deadline: float, max_bytes: int) -> tuple[dict, 
         raise ProtocolError("reply header has malformed blob sizes")
     if sum(sizes) > max_bytes:
         raise ProtocolError(f"reply of {sum(sizes)} bytes is over the {max_bytes}-byte limit")
+    del raw
     blobs = [reader.read(s, deadline) for s in sizes]
     return header, blobs
 

@@ -56,6 +56,16 @@ def load_cases() -> list[Case]:
     return cases
 
 
+def needles(names) -> str:
+    """A Python literal of ``(hex of first half, hex of second half)`` per name (see ``memory_scan.py``)."""
+    pairs = []
+    for name in names:
+        raw = name.encode()
+        half = len(raw) // 2
+        pairs.append((raw[:half].hex(), raw[half:].hex()))
+    return repr(pairs)
+
+
 def reference() -> str:
     return (A3.solution_dir / MODULE).read_text()
 

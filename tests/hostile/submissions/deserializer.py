@@ -1,5 +1,5 @@
-"""Takes over the sandbox's reply channel and answers attention_scores with crafted payloads:
-a pickle that would run a command, an object-dtype array, lying sizes, absurd nesting."""
+"""Takes over the sandbox's reply channel (writes on its socket directly) and answers attention_scores
+with crafted payloads: a pickle that would run a command, an object-dtype array, lying sizes, absurd nesting."""
 EXPECT = {"3": 1}
 FEEDBACK = ["could not read"]
 
@@ -7,11 +7,8 @@ import json as _json
 import os as _os
 import pickle as _pickle
 import struct as _struct
-import sys as _sys
-
-_wire = _sys.modules["autograder.sandbox.wire"]
-_real_send = _wire.child_send
-_armed = []
+import stat as _stat
+import time as _time
 
 
 class _Evil:
@@ -37,18 +34,24 @@ _PAYLOADS = [
 ]
 
 
-def _evil_send(sock, header, blobs):
-    if not _armed:
-        return _real_send(sock, header, blobs)
-    k = _armed.pop()
-    sock.sendall(_PAYLOADS[k % len(_PAYLOADS)]())
+def _is_socket(fd):
+    try:
+        return _stat.S_ISSOCK(_os.fstat(fd).st_mode)
+    except OSError:
+        return False
 
 
-_wire.child_send = _evil_send
+def _send_raw(data):
+    fd = next(fd for fd in range(3, 1024) if _is_socket(fd))
+    view = memoryview(data)
+    while view:
+        view = view[_os.write(fd, view):]
+
+
 _honest_attention_scores = attention_scores
 
 
 def attention_scores(X, E, mode):
-    out = _honest_attention_scores(X, E, mode)
-    _armed.append(int(X.abs().sum().item() * 1000))
-    return out
+    _honest_attention_scores(X, E, mode)
+    _send_raw(_PAYLOADS[int(X.abs().sum().item() * 1000) % len(_PAYLOADS)]())
+    _time.sleep(30)  # the grader reads the crafted reply first (and stops this process)

@@ -29,7 +29,7 @@ def _search():
                     pass
     for place in ("__COURSE_ROOT__", "__COURSE_ROOT__/solutions", "/work", "/root"):
         try:
-            listing = [n for n in _os.listdir(place) if n not in (".venv", ".pyenv", "main")]
+            listing = [n for n in _os.listdir(place) if n not in (".venv", ".pyenv", _os.path.basename("__COURSE_ROOT__"))]
             if listing:
                 found.append(f"{place}: {listing}")
         except OSError:
