@@ -73,9 +73,14 @@ def grade_job(job: dict) -> dict:
     from ..sandbox import jail, judge
     from ..sandbox.limits import Limits
 
+    from ..sandbox.errors import GraderFault
+
     assignment = course.get(job["assignment"])
-    report, info = judge.grade(assignment, Path(job["folder"]), files=job["files"], name=job["student"],
-                               limits=Limits.from_dict(job.get("limits")))
+    try:
+        report, info = judge.grade(assignment, Path(job["folder"]), files=job["files"], name=job["student"],
+                                   limits=Limits.from_dict(job.get("limits")))
+    except GraderFault as exc:  # a process of ours died: never the student's grade
+        return {"student": job["student"], "fault": str(exc), "info": {}}
     report.submission = job["student"]
     info["hidden_paths"] = jail.hidden_paths()
     fault = grader_fault(report, info, assignment.modules)
