@@ -72,8 +72,8 @@ def _form(cell: ManualCell) -> str:
 def _for_the_ta(cell: ManualCell, note: str = "") -> nbformat.NotebookNode:
     rubric = cell.rubric or ("no rubric: judge the plot on its own (axes, labels, legend, what it shows)"
                              if cell.kind == "plot" else "no rubric given in the solution")
-    return new_markdown_cell(f"> **For the TA: `{cell.grade_id}`, {cell.points:g} points.** {note}{rubric}\n\n"
-                             + _form(cell))
+    points = f"{cell.points:g} point{'' if cell.points == 1 else 's'}"
+    return new_markdown_cell(f"> **For the TA: `{cell.grade_id}`, {points}.** {note}{rubric}\n\n" + _form(cell))
 
 
 def annotated(notebook: nbformat.NotebookNode, report: Report, cells: list[ManualCell]) -> nbformat.NotebookNode:
@@ -287,7 +287,8 @@ def _index(assignment: Assignment, rows: list[tuple[str, Report | None, str]], c
     chrome = _chrome(assignment, cells, [r[0] for r in rows], None)
     lines = [
         "<!doctype html><meta charset='utf-8'>",
-        f"<title>{html.escape(assignment.id)}: review</title><style>{chrome['css']}</style>",
+        f"<title>{html.escape(assignment.id)}: review</title><style>body {{ font-family: sans-serif; }}"
+        f"{chrome['css']}</style>",
         chrome["nav"],
         f"<h1>{html.escape(assignment.title)}: review bundle</h1>",
         "<table class='ta-index'><tr><th>student</th><th>autograded</th><th>bonus</th><th>manual</th><th>total</th>"
