@@ -10,7 +10,8 @@ local storage (one entry per assignment, shared by every page of the bundle) and
 ("Export CSV" on any page); ``python -m autograder review import <csv>`` writes it into nbgrader's
 gradebook (:mod:`autograder.manual_grades`). The index links every student with autograded,
 manual and total points; each page links to the previous and next student and the index, and
-``j``/``k`` (or the right/left arrow keys) move between students.
+``j``/``k`` (or the right/left arrow keys) move between students. With ``--execute``, each plot
+cell's box also lists the advisory plot checks (:mod:`autograder.plotcheck`), counted in the index.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class ManualCell:
     points: float
     rubric: str | None  # None where the solution gives none (plot cells often do not)
     kind: str           # "answer" (markdown) or "plot" (code)
+    expect: dict | None = None  # what a plot cell declares it draws (see :mod:`autograder.plotcheck`)
 
 
 def manual_cells(assignment: Assignment) -> list[ManualCell]:
@@ -50,7 +52,8 @@ def manual_cells(assignment: Assignment) -> list[ManualCell]:
             match = _RUBRIC.search(cell.source)
             found.append(ManualCell(meta["grade_id"], float(meta.get("points", 0)),
                                     match.group(1).strip() if match else None,
-                                    "plot" if cell.cell_type == "code" else "answer"))
+                                    "plot" if cell.cell_type == "code" else "answer",
+                                    cell.metadata.get("autograder", {}).get("plot")))
     return found
 
 
@@ -69,16 +72,24 @@ def _form(cell: ManualCell) -> str:
             f"<span class='ta-msg' role='status'></span></div>")
 
 
-def _for_the_ta(cell: ManualCell, note: str = "") -> nbformat.NotebookNode:
+def _for_the_ta(cell: ManualCell, note: str = "", advice: list[str] | None = None) -> nbformat.NotebookNode:
     rubric = cell.rubric or ("no rubric: judge the plot on its own (axes, labels, legend, what it shows)"
                              if cell.kind == "plot" else "no rubric given in the solution")
     points = f"{cell.points:g} point{'' if cell.points == 1 else 's'}"
-    return new_markdown_cell(f"> **For the TA: `{cell.grade_id}`, {points}.** {note}{rubric}\n\n" + _form(cell))
+    checks = ""
+    if advice is not None:
+        checks = ("\n>\n> **Plot checks** (advisory; they do not change points): "
+                  + ("; ".join(advice) if advice else "nothing to note") + ".")
+    return new_markdown_cell(f"> **For the TA: `{cell.grade_id}`, {points}.** {note}{rubric}{checks}\n\n"
+                             + _form(cell))
 
 
-def annotated(notebook: nbformat.NotebookNode, report: Report, cells: list[ManualCell]) -> nbformat.NotebookNode:
+def annotated(notebook: nbformat.NotebookNode, report: Report, cells: list[ManualCell],
+              advice: dict[str, list[str]] | None = None) -> nbformat.NotebookNode:
     """A copy of ``notebook`` with the autograde results first and, after each manually graded
-    cell, its rubric and grading form; a graded cell the student deleted gets its form at the end."""
+    cell, its rubric, the plot checks in ``advice`` ({grade id: checks}, when the notebook was
+    executed) and the grading form; a graded cell the student deleted gets its form at the end."""
+    advice = advice or {}
     nb = nbformat.from_dict(notebook)
     by_id = {c.grade_id: c for c in cells}
     out = [new_markdown_cell("## Autograde results\n\n" + feedback.markdown(report).split("\n", 2)[2])]
@@ -88,10 +99,11 @@ def annotated(notebook: nbformat.NotebookNode, report: Report, cells: list[Manua
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in by_id and grade_id not in seen:
             seen.add(grade_id)
-            out.append(_for_the_ta(by_id[grade_id]))
+            out.append(_for_the_ta(by_id[grade_id], advice=advice.get(grade_id)))
     for cell in cells:
         if cell.grade_id not in seen:
-            out.append(_for_the_ta(cell, note="*This cell is missing from the submitted notebook.* "))
+            out.append(_for_the_ta(cell, note="*This cell is missing from the submitted notebook.* ",
+                                   advice=advice.get(cell.grade_id)))
     nb.cells = out
     return nb
 
@@ -283,7 +295,8 @@ def _chrome(assignment: Assignment, cells: list[ManualCell], students: list[str]
             "script": f"<script type='application/json' id='review-data'>{payload}</script><script>{_SCRIPT}</script>"}
 
 
-def _index(assignment: Assignment, rows: list[tuple[str, Report | None, str]], cells: list[ManualCell]) -> str:
+def _index(assignment: Assignment, rows: list[tuple[str, Report | None, str, int | None]],
+           cells: list[ManualCell]) -> str:
     chrome = _chrome(assignment, cells, [r[0] for r in rows], None)
     lines = [
         "<!doctype html><meta charset='utf-8'>",
@@ -292,9 +305,9 @@ def _index(assignment: Assignment, rows: list[tuple[str, Report | None, str]], c
         chrome["nav"],
         f"<h1>{html.escape(assignment.title)}: review bundle</h1>",
         "<table class='ta-index'><tr><th>student</th><th>autograded</th><th>bonus</th><th>manual</th><th>total</th>"
-        "<th>report</th></tr>",
+        "<th>plot checks</th><th>report</th></tr>",
     ]
-    for student, report, status in rows:
+    for student, report, status, advisories in rows:
         graded = bool(report and report.graded)
         points = (f"{report.earned - report.bonus_earned:g} / {report.possible:g}" if graded
                   else html.escape(report.error if report else "not graded"))
@@ -304,7 +317,7 @@ def _index(assignment: Assignment, rows: list[tuple[str, Report | None, str]], c
         lines.append(f"<tr data-student='{html.escape(student)}' data-auto='{auto}' data-max='{most}'>"
                      f"<td><a class='ta-student' href='{_href(student)}'>{html.escape(student)}</a></td>"
                      f"<td>{points}</td><td>{bonus}</td><td class='ta-manual'></td><td class='ta-total'></td>"
-                     f"<td>{what}</td></tr>")
+                     f"<td class='ta-checks'>{'' if advisories is None else advisories}</td><td>{what}</td></tr>")
     lines += ["</table>", chrome["script"]]
     return "\n".join(lines) + "\n"
 
@@ -324,17 +337,26 @@ def _error_page(assignment: Assignment, student: str, problem: str, report: Repo
 def student_page(assignment: Assignment, student: str, folder: Path, report: Report, cells: list[ManualCell],
                  *, execute: bool = False, chrome: dict[str, str] | None = None) -> str:
     """The student's annotated report as HTML; raises ``ValueError`` when the notebook cannot be read."""
+    return _student_page(assignment, student, folder, report, cells, execute=execute, chrome=chrome)[0]
+
+
+def _student_page(assignment: Assignment, student: str, folder: Path, report: Report, cells: list[ManualCell],
+                  *, execute: bool, chrome: dict[str, str] | None) -> tuple[str, int | None]:
+    """(page, number of plot checks: ``None`` when the notebook was not executed)."""
     path = folder / assignment.notebook
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a corrupt file
         raise ValueError(f"{assignment.notebook} is not a readable notebook ({type(exc).__name__}: "
                          f"{str(exc).splitlines()[0][:200] if str(exc) else 'no detail'})") from None
+    advice = None
     if execute:
-        from nbclient import NotebookClient
+        from . import plotcheck
 
-        NotebookClient(nb, timeout=900, allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute()
-    return to_html(annotated(nb, report, cells), f"{assignment.id}: {student}", chrome)
+        figures = plotcheck.execute(nb, folder)
+        advice = {c.grade_id: plotcheck.checks(figures.get(c.grade_id), c.expect) for c in cells if c.kind == "plot"}
+    page = to_html(annotated(nb, report, cells, advice), f"{assignment.id}: {student}", chrome)
+    return page, None if advice is None else sum(map(len, advice.values()))
 
 
 def build(assignment: Assignment, submissions: Path, out: Path, *, grades: Path | None = None,
@@ -346,7 +368,8 @@ def build(assignment: Assignment, submissions: Path, out: Path, *, grades: Path 
     come from a ``grade --out`` folder when ``grades`` is given (its ``<student>/report.json``),
     else the batch grader runs now into ``out/grades`` (in parallel, with the preflight, resumable).
     A missing or unreadable notebook gives that student an error section; the others go on.
-    ``execute`` re-runs each notebook in a kernel first (student code runs).
+    ``execute`` re-runs each notebook in a kernel first (student code runs, on this machine, outside
+    the sandbox) and records each figure for the advisory plot checks (:mod:`autograder.plotcheck`).
     """
     from . import grade
     from .batch.store import Store
@@ -377,13 +400,14 @@ def build(assignment: Assignment, submissions: Path, out: Path, *, grades: Path 
                 raise ValueError(report.error)
             if not assignment.notebook or not (folders[student] / assignment.notebook).is_file():
                 raise ValueError(f"no {assignment.notebook or 'report notebook'} submitted")
-            page = student_page(assignment, student, folders[student], report, cells, execute=execute, chrome=chrome)
+            page, advisories = _student_page(assignment, student, folders[student], report, cells, execute=execute,
+                                             chrome=chrome)
             status = PAGE
         except ValueError as exc:
             problems[student] = status = str(exc)
-            page = _error_page(assignment, student, status, report, chrome)
+            page, advisories = _error_page(assignment, student, status, report, chrome), None
         (out / f"{student}.html").write_text(page)
-        rows.append((student, report, status))
+        rows.append((student, report, status, advisories))
     index = out / "index.html"
     index.write_text(_index(assignment, rows, cells))
     return Bundle(index, len(rows), problems, ungraded)

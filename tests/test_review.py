@@ -301,3 +301,41 @@ def test_import_refuses_bad_rows_and_writes_nothing(course_copy, tmp_path):
     wrong.write_text("student,points\nalice,3\n")
     proc = review_import(str(wrong), "--db", db)
     assert proc.returncode == 1 and "lacks the column(s) assignment, notebook, grade_id, comment" in proc.stderr
+
+
+def test_plot_checks_compare_the_figure_with_what_the_cell_declares():
+    from autograder.plotcheck import checks
+
+    one_curve = [{"axes": [{"title": "", "xlabel": "step", "ylabel": "loss", "xscale": "linear", "yscale": "linear",
+                            "lines": 1, "images": [], "collections": 0, "legend": ["train"]}]}]
+    declared = {"curves": 2, "legend": ["train", "validation"], "xlabel": "epoch", "yscale": "log"}
+    assert checks(one_curve, declared) == ["one curve, expected 2", "legend lacks 'validation'",
+                                           "x axis label 'step', expected 'epoch'", "y axis linear, expected log scale"]
+    assert checks(one_curve) == [], "nothing declared, nothing wrong"
+    assert checks([]) == ["no figure drawn in this cell"]
+
+
+@pytest.mark.slow
+def test_executed_plot_without_axis_labels_shows_the_advisory_check(review_case, tmp_path, page):
+    """`review --execute` on alice's modules with a report whose Gram-matrix plot has no axis labels
+    (her grades are reused): the TA sees the check next to that plot, and its count in the index."""
+    subs, bundle = review_case
+    alice = mutants.copy_submission(A3.solution_dir, tmp_path / "subs" / "alice")
+    nb = nbformat.read(alice / A3.notebook, as_version=4)
+    keep = {"imports", "task2_plot", "task3_plot"}
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") in keep]
+    plot = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == "task2_plot")
+    assert ', xlabel="token j", ylabel="token i"' in plot.source
+    plot.source = plot.source.replace(', xlabel="token j", ylabel="token i"', "")
+    nbformat.write(nb, alice / A3.notebook)
+    out = tmp_path / "review"
+    built = review.build(A3, tmp_path / "subs", out, grades=bundle / "grades", execute=True, progress=False)
+    assert built.students == 1 and not built.problems, built
+    page.goto((out / "alice.html").as_uri())
+    unlabelled = page.locator(".jp-MarkdownCell", has_text="For the TA: task2_plot")
+    assert "Plot checks (advisory; they do not change points): no axis labels." in unlabelled.inner_text()
+    labelled = page.locator(".jp-MarkdownCell", has_text="For the TA: task3_plot")
+    assert "Plot checks (advisory; they do not change points): nothing to note." in labelled.inner_text()
+    assert page.locator("img").count() >= 2, "the executed plots are on the page"
+    page.goto((out / "index.html").as_uri())
+    assert page.inner_text("tr[data-student=alice] .ta-checks") == "1"
