@@ -6,6 +6,10 @@
     release [<assignment>...]             regenerate skeletons and build release/ with nbgrader
     grade <assignment> <submissions> --out DIR   grade a folder of submissions (one sub-folder each)
     review <assignment> <submissions> --out DIR  HTML pages for TAs: report, autograde results, rubric
+    review import <csv> [--db URL]        the bundle's manual points and comments into nbgrader's gradebook
+    export --course DIR --out FILE        one CSV for the LMS (autograded + manual points, late deductions)
+    classroom <assignment>                GitHub Classroom: public tests for the autograding reporter
+    gradescope <assignment>               the assignment as a Gradescope autograder zip
     demo                                  build skeletons, grade the bundled samples, print the table
 """
 from __future__ import annotations
@@ -158,6 +162,24 @@ def _cmd_gradescope(args) -> int:
     return 0
 
 
+def _cmd_review_import(args) -> int:
+    from . import manual_grades
+    from .course import course_root
+
+    db = args.db or f"sqlite:///{course_root() / 'build' / 'nbgrader' / 'gradebook.db'}"
+    if db.startswith("sqlite:///") and not Path(db[len("sqlite:///"):]).is_file():
+        print(f"error: no gradebook at {db[len('sqlite:///'):]} (pass the course's with --db sqlite:///PATH)",
+              file=sys.stderr)
+        return 2
+    try:
+        done = manual_grades.import_csv(Path(args.csv), db)
+    except manual_grades.ImportRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {done.scores} scores and {done.comments} comments for {done.students} students into {db}")
+    return 0
+
+
 def _cmd_demo(args) -> int:
     from . import demo
 
@@ -245,6 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="autograder.zip", help="the zip to write (default: autograder.zip)")
     p.set_defaults(func=_cmd_gradescope)
 
+    p = sub.add_parser("review-import", help="write the review bundle's exported CSV (manual points, comments) "
+                                             "into nbgrader's gradebook; also spelt `review import`")
+    p.add_argument("csv", help="the CSV from the bundle's \"Export CSV\" button")
+    p.add_argument("--db", help="the gradebook's database URL (default: the course's build/nbgrader/gradebook.db)")
+    p.set_defaults(func=_cmd_review_import)
+
     p = sub.add_parser("demo", help="grade the bundled sample submissions of every assignment")
     p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
     p.set_defaults(func=_cmd_demo)
@@ -259,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["review", "import"]:  # `review import <csv>`: `review` itself takes an assignment id
+        argv = ["review-import", *argv[2:]]
     args = build_parser().parse_args(argv)
     try:
         if args.command == "data":

@@ -1,0 +1,159 @@
+"""Advisory plot checks for TAs: what each figure of an executed report shows, compared with what
+the solution's plot cell declares. They inform the TA; they never change points.
+
+When ``review --execute`` runs a report notebook, a hook in the kernel records, after every cell,
+the structure of each figure the cell drew or changed (per axes: title, axis labels and scales,
+number of lines, image shapes, legend entries; colour bars left out). The checks then read:
+
+- always: an axes with content but no axis labels; several curves without a legend;
+  a plot cell that drew no figure;
+- what the solution's plot cell declares in its metadata, ``"autograder": {"plot": {...}}`` with
+  any of ``curves`` (number of lines), ``images`` (number of images), ``legend`` (``true`` or the
+  entries expected), ``xlabel`` / ``ylabel`` (a word the label must contain), ``xscale`` /
+  ``yscale`` (``"log"`` or ``"linear"``), ``title`` (``true``). For example two curves with a
+  legend, x axis "epoch", y axis log scale:
+  ``{"curves": 2, "legend": ["train", "validation"], "xlabel": "epoch", "yscale": "log"}``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell
+
+MIME = "application/vnd.dlcourse.figures+json"
+
+# Runs in the kernel (a first, hidden cell): every figure the notebook shows carries its structure
+# in one more MIME type of the same output, made when it is shown (the inline backend closes
+# figures right after), by one more IPython display formatter. Figures show inline even where
+# MPLBACKEND says otherwise (e.g. Agg).
+HOOK = '''
+import os as _os
+
+_os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+
+
+def _dlcourse_structure():
+    import sys
+
+    from IPython.core.formatters import JSONFormatter
+    from traitlets import Unicode
+
+    def structure(fig):
+        axes = []
+        for ax in fig.axes:
+            if hasattr(ax, "_colorbar") or not ax.get_visible():
+                continue
+            legend = ax.get_legend()
+            axes.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
+                         "xscale": ax.get_xscale(), "yscale": ax.get_yscale(), "lines": len(ax.get_lines()),
+                         "images": [list(im.get_array().shape) for im in ax.get_images()],
+                         "collections": len(ax.collections),
+                         "legend": [t.get_text() for t in legend.get_texts()] if legend else None})
+        return {"axes": axes}
+
+    class Structure(JSONFormatter):
+        # Answers for figures itself: enabling a matplotlib backend drops every formatter's Figure printer.
+        format_type = Unicode("%s")
+
+        def __call__(self, obj):
+            figure = sys.modules.get("matplotlib.figure")
+            try:
+                return structure(obj) if figure is not None and isinstance(obj, figure.Figure) else None
+            except Exception:  # never in the student's way: a figure we cannot read has no checks
+                return None
+
+    display = get_ipython().display_formatter
+    display.formatters["%s"] = Structure(parent=display)
+    display.active_types = [*display.active_types, "%s"]
+
+
+_dlcourse_structure()
+del _dlcourse_structure, _os
+''' % (MIME, MIME, MIME)
+
+
+def declared(notebook: nbformat.NotebookNode) -> dict[str, dict]:
+    """{grade id: declared plot} of the (solution) notebook's cells that declare one."""
+    found = {}
+    for cell in notebook.cells:
+        plot = cell.metadata.get("autograder", {}).get("plot")
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id and isinstance(plot, dict):
+            found[grade_id] = plot
+    return found
+
+
+def execute(nb: nbformat.NotebookNode, folder: Path, timeout: int = 900) -> dict[str, list[dict]]:
+    """Run ``nb`` in a kernel in ``folder`` (in place) and return {grade id: figures drawn by that cell}.
+
+    A cell that raises does not stop the run (the TA sees the error where the student would)."""
+    from nbclient import NotebookClient
+
+    nb.cells.insert(0, new_code_cell(HOOK))
+    try:
+        NotebookClient(nb, timeout=timeout, allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute()
+    finally:
+        nb.cells.pop(0)
+    figures = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        drawn = [o["data"].pop(MIME) for o in cell.outputs if MIME in o.get("data", {})]
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id:
+            figures[grade_id] = drawn
+    return figures
+
+
+def _has_content(ax: dict) -> bool:
+    return bool(ax["lines"] or ax["images"] or ax["collections"])
+
+
+def checks(figures: list[dict] | None, expect: dict | None = None) -> list[str]:
+    """What a TA might look at in one plot cell's ``figures`` (``None``: the cell is not in the notebook)."""
+    if figures is None:
+        return ["the cell is not in the notebook"]
+    axes = [ax for fig in figures for ax in fig["axes"] if _has_content(ax)]
+    if not axes:
+        return ["no figure drawn in this cell"]
+    found = []
+    unlabelled = [ax for ax in axes if not ax["xlabel"].strip() and not ax["ylabel"].strip()]
+    if unlabelled:
+        found.append("no axis labels" if len(unlabelled) == len(axes) == 1
+                     else f"no axis labels on {len(unlabelled)} of {len(axes)} axes")
+    for ax in axes:
+        if (ax["xlabel"].strip() or ax["ylabel"].strip()) and not (ax["xlabel"].strip() and ax["ylabel"].strip()):
+            found.append(f"no {'x' if not ax['xlabel'].strip() else 'y'} axis label")
+        if ax["lines"] > 1 and not ax["legend"]:
+            found.append(f"{ax['lines']} curves without a legend")
+    expect = expect or {}
+    curves = sum(ax["lines"] for ax in axes)
+    if "curves" in expect and curves != expect["curves"]:
+        found.append(f"{_count(curves, 'curve')}, expected {expect['curves']}")
+    images = sum(len(ax["images"]) for ax in axes)
+    if "images" in expect and images != expect["images"]:
+        found.append(f"{_count(images, 'image')}, expected {expect['images']}")
+    entries = [e for ax in axes for e in (ax["legend"] or [])]
+    if expect.get("legend") and not entries:
+        found.append("no legend" + (f", expected {', '.join(expect['legend'])}" if isinstance(expect["legend"], list) else ""))
+    elif isinstance(expect.get("legend"), list):
+        missing = [e for e in expect["legend"] if not any(e.lower() in have.lower() for have in entries)]
+        if missing:
+            found.append(f"legend lacks {', '.join(repr(m) for m in missing)}")
+    for axis in ("x", "y"):
+        want = expect.get(f"{axis}label")
+        if want and not any(want.lower() in ax[f"{axis}label"].lower() for ax in axes):
+            got = "; ".join(sorted({ax[f"{axis}label"] for ax in axes if ax[f"{axis}label"]})) or "none"
+            found.append(f"{axis} axis label {got!r}, expected {want!r}" if got != "none"
+                         else f"no {axis} axis label, expected {want!r}")
+        scale = expect.get(f"{axis}scale")
+        if scale and not any(ax[f"{axis}scale"] == scale for ax in axes):
+            found.append(f"{axis} axis {axes[0][f'{axis}scale']}, expected {scale} scale")
+    if expect.get("title") and not any(ax["title"].strip() for ax in axes):
+        found.append("no title")
+    return found
+
+
+def _count(n: int, what: str) -> str:
+    return f"{'no' if n == 0 else 'one' if n == 1 else n} {what}{'' if n == 1 else 's'}"
