@@ -9,6 +9,7 @@ import contextlib
 import io
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,16 +22,19 @@ from .pytest_plugin import GradeCollector, budget_ran_out
 from .results import Report
 
 INTERRUPTED = "you stopped the check (Ctrl-C)"
+SLOW_S = 10  # a test still running after this long is named on the terminal
 
 
 class Progress:
-    """One line per task on the terminal as soon as its last test has finished."""
+    """One line per task on the terminal as soon as its last test has finished, and the name of a
+    test that is still running after ``SLOW_S`` seconds."""
 
     def __init__(self, stream, label: str):
         self.stream, self.label = stream, label
         self.left: dict[str, int] = {}
         self.collector: GradeCollector | None = None
         self.began = time.monotonic()
+        self.slow: threading.Timer | None = None
 
     def say(self, text: str) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -46,7 +50,17 @@ class Progress:
         self.say(f"{self.label}: {len(self.collector.results)} tests in {tasks} task{'s' * (tasks != 1)} "
                  "(Ctrl-C stops and shows what is known)")
 
+    def pytest_runtest_logstart(self, nodeid, location):
+        result = self.collector.results.get(nodeid) if self.collector else None
+        if result is not None:
+            self.slow = threading.Timer(SLOW_S, self.say, [f"    still running after {SLOW_S:g} s: {result.title}"])
+            self.slow.daemon = True
+            self.slow.start()
+
     def pytest_runtest_logfinish(self, nodeid, location):
+        if self.slow is not None:
+            self.slow.cancel()
+            self.slow = None
         result = self.collector.results.get(nodeid) if self.collector else None
         if result is None:
             return
