@@ -112,11 +112,15 @@ def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, ve
         reporter.collector = collector
         extra.append(reporter)
     sink = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
-    config_seen = []
+    config_seen, ctrl_c = [], []
 
     class _Config:
         def pytest_configure(self, config):
             config_seen.append(config)
+
+        def pytest_keyboard_interrupt(self, excinfo):
+            if excinfo.type is KeyboardInterrupt:  # not pytest's Interrupted (collection errors, a stop)
+                ctrl_c.append(True)
 
     try:
         with suite.in_process(assignment), sink:
@@ -134,7 +138,7 @@ def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, ve
     stopped = ""
     if config_seen and budget_ran_out(config_seen[0]):
         stopped = f"the check stopped after its time budget of {budget:g} s"
-    elif code == pytest.ExitCode.INTERRUPTED:
+    elif ctrl_c:
         stopped = INTERRUPTED
     if stopped:
         for t in report.tests:

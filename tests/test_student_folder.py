@@ -164,3 +164,26 @@ def test_feedback_shows_a_repeated_message_once_with_a_count():
     assert "hidden tests, which carry more points" in text
     cell = nbcell.summary(report, "2")
     assert cell.startswith("Task 2: 0 / 5") and cell.count("does not compile") == 1 and "(5 tests)" in cell, cell
+
+
+def test_notebook_cell_grades_in_the_kernel_where_the_sandbox_cannot_run(tmp_path, monkeypatch, capsys):
+    """On macOS or Windows (no namespaces, no fork server) the cell grades in process and says so."""
+    folder = renamed_skeleton(tmp_path)
+    before = snapshot(folder)
+    monkeypatch.setattr(nbcell, "sandbox_possible", lambda: False)  # what macOS and Windows answer
+    nbcell._reports.clear()
+    assert nbcell.score(A3, task="2", folder=folder) == 0
+    assert nbcell.score(A3, task="3", folder=folder) == 0
+    printed = capsys.readouterr()
+    assert printed.err == "", "nbgrader gives a cell with stderr output zero points"
+    assert printed.out.startswith("Task 2: 0 / ") and "not implemented yet" in printed.out, printed.out
+    assert printed.out.count(nbcell.IN_KERNEL) == 1 and "Task 3: 0 / " in printed.out, printed.out
+    assert snapshot(folder) == before
+
+
+def test_a_test_file_that_does_not_import_is_not_called_ctrl_c(tmp_path):
+    folder = renamed_skeleton(tmp_path)
+    (folder / "tests" / "test_broken.py").write_text("import no_such_module_here\n")
+    proc = cli("check", cwd=folder, root=tmp_path / "home")
+    assert proc.returncode == 1 and "could not collect test_broken.py" in proc.stdout, proc.stdout
+    assert "Ctrl-C" not in proc.stdout.replace("(Ctrl-C stops", "")
