@@ -1,7 +1,8 @@
 """Command line: ``python -m autograder <command>``.
 
     list                                  the assignments and their points
-    check <assignment> [--submission DIR] grade one folder locally; exit 0 only at full marks
+    check [<assignment>] [--submission DIR]  grade one folder locally; exit 0 only at full marks
+                                          (inside an assignment folder no id is needed)
     generate [<assignment>...]            regenerate the student skeletons from solutions/
     release [<assignment>...]             regenerate skeletons and build release/ with nbgrader
     grade <assignment> <submissions> --out DIR   grade a folder of submissions (one sub-folder each)
@@ -11,6 +12,9 @@
     classroom <assignment>                GitHub Classroom: public tests for the autograding reporter
     gradescope <assignment>               the assignment as a Gradescope autograder zip
     demo                                  build skeletons, grade the bundled samples, print the table
+    timing [<assignment>...]              measure the reference's test times (the per-test limits)
+
+generate, release, demo and timing need the course repository (solutions/).
 """
 from __future__ import annotations
 
@@ -22,24 +26,51 @@ from . import course
 
 
 def _cmd_list(args) -> int:
-    for a in course.assignments():
-        print(f"{a.id:<26} {a.title}")
+    from .grade import expected_tests
+
+    found = course.assignments()
+    here = course.find_folder(Path.cwd())
+    if not found and here is not None:
+        found = [course.standalone(here)]
+    if not found:
+        root = course.course_root()
+        print(f"no assignments found: looked in {root / 'solutions'}, {root / 'assignments'} and for an "
+              f"{course.CONFIG_NAME} in {Path.cwd()} and its parents. Run this inside your assignment folder.",
+              file=sys.stderr)
+        return 1
+    for a in found:
+        tests = expected_tests(a)
+        points = sum(t.points for t in tests if not t.bonus)
+        bonus = sum(t.points for t in tests if t.bonus)
+        which = "" if a.tests_dir() == a.solution_dir / "tests" else "  (public tests)"
+        extra = f" + {bonus:g} bonus" if bonus else ""
+        print(f"{a.id:<26} {a.title[:50]:<50} {points:>4g} points{extra}{which}")
+        if a.home is not None:
+            print(f"{'':<26} in {a.home}")
     return 0
 
 
 def _cmd_check(args) -> int:
     from . import check, feedback
 
-    assignment = course.get(args.assignment, near=Path(args.submission or "."))
-    folder = Path(args.submission) if args.submission else assignment.skeleton_dir
-    if not folder.is_dir():
-        print(f"error: submission folder {folder} does not exist", file=sys.stderr)
+    if args.submission and not Path(args.submission).is_dir():
+        print(f"error: submission folder {args.submission} does not exist", file=sys.stderr)
         return 2
-    report = check.run(assignment, folder, hidden=not args.public, verbose=args.verbose, test_timeout=args.test_timeout)
+    assignment = course.get(args.assignment, near=Path(args.submission or "."))
+    if args.submission:
+        folder = Path(args.submission)
+    elif args.assignment is None or assignment.home is not None:
+        folder = course.find_folder(Path.cwd()) or assignment.skeleton_dir
+    else:
+        folder = assignment.skeleton_dir
+    report = check.run(assignment, folder, hidden=not args.public, verbose=args.verbose,
+                       test_timeout=args.test_timeout, budget=args.time_budget, progress=not args.quiet)
     if args.json:
         report.save(Path(args.json))
     if not args.quiet:
         print(feedback.text(report, verbose=args.verbose))
+    if report.error.startswith(check.INTERRUPTED):
+        return 130
     return 0 if report.full_marks else 1
 
 
@@ -68,6 +99,20 @@ def _cmd_release(args) -> int:
             print(f"error: nbgrader could not release {a.id}:\n{exc}", file=sys.stderr)
             return 1
         print(f"released {out.relative_to(a.root)}/")
+    return 0
+
+
+def _cmd_timing(args) -> int:
+    from . import timing
+
+    chosen = [course.get(a) for a in args.assignments] if args.assignments else course.assignments()
+    for a in chosen:
+        try:
+            path = timing.measure(a)
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {path.relative_to(a.root)} (run `generate` to copy it into the skeleton)")
     return 0
 
 
@@ -194,11 +239,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the assignments").set_defaults(func=_cmd_list)
 
     p = sub.add_parser("check", help="grade one submission folder and explain what failed")
-    p.add_argument("assignment")
-    p.add_argument("--submission", help="folder with your modules (default: assignments/<assignment>)")
+    p.add_argument("assignment", nargs="?", default=None,
+                   help="assignment id (default: the assignment folder you are in)")
+    p.add_argument("--submission", help="folder with your modules (default: the assignment folder you are in)")
     p.add_argument("--public", action="store_true", help="run only the public tests, as a student sees them")
     p.add_argument("--json", help="also write the result as JSON to this file")
-    p.add_argument("--test-timeout", type=float, default=300, help="seconds before a single test is stopped (default 300)")
+    p.add_argument("--test-timeout", type=float, default=None,
+                   help="seconds before a single test is stopped (default: 10 x the reference's time, at least 20)")
+    p.add_argument("--time-budget", type=float, default=None,
+                   help="seconds for the whole check (default: 5 x the reference's time, at least 300; 0: none)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing; the exit status tells")
     p.add_argument("-v", "--verbose", action="store_true", help="show passing tests and full tracebacks")
     p.set_defaults(func=_cmd_check)
@@ -210,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="regenerate skeletons and build the student release with nbgrader")
     p.add_argument("assignments", nargs="*")
     p.set_defaults(func=_cmd_release)
+
+    p = sub.add_parser("timing", help="measure the reference's test times (per-test limits of check and grade)")
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(func=_cmd_timing)
 
     p = sub.add_parser("grade", help="grade a folder of submissions")
     p.add_argument("assignment")
@@ -286,11 +339,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+INSTRUCTOR_COMMANDS = ("generate", "release", "demo", "timing")
+
+
+def _needs_course(command: str) -> str:
+    """Why ``command`` cannot run here (empty if it can): instructor commands need the repository."""
+    if command not in INSTRUCTOR_COMMANDS or course.is_course_repository():
+        return ""
+    return (f"`{command}` is an instructor command: it needs the course repository (the folder with "
+            f"solutions/), and this installed package has none ({course.course_root()}).\n"
+            "To check your work, run `python -m autograder check` inside your assignment folder.")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:2] == ["review", "import"]:  # `review import <csv>`: `review` itself takes an assignment id
         argv = ["review-import", *argv[2:]]
     args = build_parser().parse_args(argv)
+    problem = _needs_course(args.command)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         if args.command == "data":
             from .data import cli as data_cli

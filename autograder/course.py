@@ -5,6 +5,8 @@ An assignment is a folder ``solutions/<id>/`` (the one hand-written source) with
 Adding an assignment means adding such a folder: nothing in ``autograder/`` names one.
 
 ``assignment.toml`` keys:
+    id       -- the assignment id (optional; default: the folder's name). Released folders are
+                often renamed (GitHub Classroom, LMS downloads, clones), so ours state it.
     title    -- human title
     modules  -- the Python files the student edits (graded)
     notebook -- the report notebook (TA-graded), optional
@@ -65,7 +67,7 @@ class Assignment:
 def _read(config: Path, root: Path, home: Path | None = None) -> Assignment:
     data = tomllib.loads(config.read_text())
     return Assignment(
-        id=config.parent.name,
+        id=(data.get("id") or config.parent.name) if home is not None else config.parent.name,
         title=data["title"],
         modules=tuple(data["modules"]),
         notebook=data.get("notebook"),
@@ -81,6 +83,21 @@ def standalone(folder: Path) -> Assignment:
     return _read(folder / CONFIG_NAME, folder.parent, home=folder)
 
 
+def find_folder(start: Path) -> Path | None:
+    """The nearest folder holding an ``assignment.toml``: ``start`` itself or one of its parents."""
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def is_course_repository(root: Path | None = None) -> bool:
+    """Whether ``root`` (default: :func:`course_root`) is the course repository (has ``solutions/``),
+    as opposed to an installed package next to which only released folders exist."""
+    return ((root or course_root()) / "solutions").is_dir()
+
+
 def assignments(root: Path | None = None) -> list[Assignment]:
     """All assignments, sorted by id; from ``solutions/`` when present, else from ``assignments/``."""
     root = root or course_root()
@@ -91,15 +108,26 @@ def assignments(root: Path | None = None) -> list[Assignment]:
     return [found[k] for k in sorted(found)]
 
 
-def get(assignment_id: str, root: Path | None = None, *, near: Path | None = None) -> Assignment:
-    """The assignment ``assignment_id`` of the course; failing that, the released folder ``near``
-    (e.g. the student's submission folder) if it is that assignment."""
+def get(assignment_id: str | None, root: Path | None = None, *, near: Path | None = None) -> Assignment:
+    """The assignment ``assignment_id`` of the course; failing that, the released assignment folder
+    that holds ``near`` (default: the current folder): ``near`` itself or a parent with an
+    ``assignment.toml``, whatever the folder is called. ``assignment_id=None`` means "the one
+    ``near`` belongs to"."""
     known = {a.id: a for a in assignments(root)}
-    if assignment_id not in known and near is not None:
-        near = Path(near).resolve()
-        if near.name == assignment_id and (near / CONFIG_NAME).is_file():
-            return standalone(near)
-    if assignment_id not in known:
-        names = ", ".join(known) or "none"
-        raise UnknownAssignment(f"unknown assignment {assignment_id!r}; the course has: {names}")
-    return known[assignment_id]
+    if assignment_id in known:
+        return known[assignment_id]
+    near = Path.cwd() if near is None else Path(near)
+    folder = find_folder(near) if near.exists() else None
+    if folder is not None:
+        found = standalone(folder)
+        if assignment_id is None:
+            return known.get(found.id, found)
+        if found.id == assignment_id:
+            return found
+        raise UnknownAssignment(f"{folder} holds assignment {found.id!r}, not {assignment_id!r}: "
+                                f"run it as `check {found.id}` or name the right folder with --submission")
+    if assignment_id is None:
+        raise UnknownAssignment(f"{near.resolve()} is not inside an assignment folder (no {CONFIG_NAME} there "
+                                "or above): run this inside your assignment folder, or name it with --submission")
+    names = ", ".join(known) or f"none, and there is no {CONFIG_NAME} in {near.resolve()} or above"
+    raise UnknownAssignment(f"unknown assignment {assignment_id!r}; the course has: {names}")

@@ -8,36 +8,49 @@ def _pts(x: float) -> str:
     return f"{x:g}"
 
 
+def failure_groups(tests) -> list[tuple[object, int]]:
+    """The failed tests of ``tests`` as (first test, how many) per distinct message, in order."""
+    groups: dict[str, list] = {}
+    for t in tests:
+        if t.outcome != "passed":
+            groups.setdefault(t.message or t.outcome, []).append(t)
+    return [(same[0], len(same)) for same in groups.values()]
+
+
 def text(report: Report, *, verbose: bool = False) -> str:
-    """Per task: points earned of possible, then one or two plain lines per failed test."""
+    """Per task: points earned of possible, then one or two plain lines per failure; failures with
+    the same message (a syntax error fails every test) are shown once, with how many tests."""
     lines = [f"{report.assignment}: {report.submission}", ""]
     if report.error:
         lines += [f"problem: {report.error}", ""]
     for task in report.tasks():
         bonus = " (bonus)" if task.bonus and "bonus" not in task.title else ""
         lines.append(f"Task {task.key:<4} {task.title + bonus:<44} {_pts(task.earned):>5} / {_pts(task.possible)}")
-        failed = [t for t in task.tests if t.outcome != "passed"]
-        messages = {t.message for t in failed}
-        if not verbose and len(failed) > 1 and len(messages) == 1 and failed[0].message.startswith("not implemented"):
-            lines.append(f"    {failed[0].message} ({len(failed)} tests)")
-            continue
-        for t in task.tests:
-            if t.outcome == "passed":
-                if verbose:
+        if verbose:
+            for t in task.tests:
+                if t.outcome == "passed":
                     lines.append(f"    ok    {t.title}")
-                continue
+                    continue
+                first, *rest = (t.message or t.outcome).splitlines() or [t.outcome]
+                lines += [f"    FAIL  {t.title}", f"          {first}", *(f"          {r}" for r in rest[:1])]
+                if t.detail:
+                    lines += ["", *("          " + d for d in t.detail.splitlines()), ""]
+            continue
+        for t, count in failure_groups(task.tests):
             first, *rest = (t.message or t.outcome).splitlines() or [t.outcome]
-            lines.append(f"    FAIL  {t.title}")
+            if count > 1 and first.startswith("not implemented"):
+                lines.append(f"    {first} ({count} tests)")
+                continue
+            more = f"  (and {count - 1} more test{'s' * (count > 2)} with this message)" if count > 1 else ""
+            lines.append(f"    FAIL  {t.title}{more}")
             lines.append(f"          {first}")
             lines += [f"          {r}" for r in rest[:1]]
-            if verbose and t.detail:
-                lines += ["", *("          " + d for d in t.detail.splitlines()), ""]
     lines.append("")
     lines.append(f"Total{'':<50} {_pts(report.earned - report.bonus_earned):>5} / {_pts(report.possible)}")
     if report.bonus_possible:
         lines.append(f"Bonus{'':<50} {_pts(report.bonus_earned):>5} / {_pts(report.bonus_possible)}")
     if not report.hidden_included:
-        lines.append("(public tests only: the grader also runs hidden tests)")
+        lines.append(PUBLIC_ONLY)
     if late := _late_sentence(report):
         lines += [late, f"Final{'':<50} {_pts(report.final):>5}"]
     return "\n".join(lines)
@@ -47,6 +60,10 @@ def _late_sentence(report: Report) -> str:
     from .deadlines import Lateness
 
     return Lateness(**report.late).sentence(report.earned) if report.late else ""
+
+
+PUBLIC_ONLY = ("(public tests only: the grader also runs hidden tests, which carry more points;\n"
+               " full marks here do not mean full marks in the grade)")
 
 
 def markdown(report: Report) -> str:

@@ -10,14 +10,28 @@ Fixture:
                   the folder that holds the ``tests/`` directory).
 
 Options:
-    --submission DIR   folder to grade
-    --grade-json PATH  write the :class:`~autograder.results.Report` as JSON
+    --submission DIR      folder to grade
+    --grade-json PATH     write the :class:`~autograder.results.Report` as JSON
+    --test-timeout S      stop each test after S seconds
+    --reference-limits    stop each test after the limit derived from the reference's own time
+                          (``autograder.timing``)
+    --time-budget S       stop the whole run after S seconds; the tests not run earn nothing
+
+Scope: this plugin is active only in grading runs. It is not a ``pytest11`` entry point (that would
+switch every pytest run in the environment to the grading profile and claim every fixture named
+``submission``); the autograder passes it explicitly (``suite.in_process``) and each assignment's
+``tests/conftest.py`` loads it with ``pytest_plugins``, so ``pytest`` run inside an assignment
+folder grades too. While active it loads the ``grading`` hypothesis profile, keeps hypothesis's
+files in a temporary folder and writes no bytecode: grading leaves the graded folder as it was.
 """
 from __future__ import annotations
 
+import ctypes
 import os
-import signal
+import sys
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -37,7 +51,7 @@ settings.register_profile(
     print_blob=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "grading"))
+GRADING_PROFILES = "grading"  # profiles whose name starts with this are left loaded (e.g. "grading-quick")
 
 _MARKERS = (
     "points(n): points a test is worth in an assignment suite",
@@ -51,6 +65,12 @@ def pytest_addoption(parser):
     group.addoption("--submission", default=None, help="submission folder to grade")
     group.addoption("--grade-json", default=None, help="write the grade report as JSON here")
     group.addoption("--test-timeout", type=float, default=0, help="stop a test after this many seconds (0: never)")
+    group.addoption("--reference-limits", action="store_true",
+                    help="stop each test after the limit derived from the reference's time (unless --test-timeout)")
+    group.addoption("--time-budget", type=float, default=0, help="stop the whole run after this many seconds (0: never)")
+
+
+_STATE = pytest.StashKey[dict]()
 
 
 def pytest_configure(config):
@@ -59,6 +79,39 @@ def pytest_configure(config):
     path = config.getoption("grade_json")
     if path:
         config.pluginmanager.register(GradeCollector(Path(path)), "autograder-json-collector")
+    from hypothesis import configuration
+
+    state = {
+        "profile": settings.get_current_profile_name(),
+        "bytecode": sys.dont_write_bytecode,
+        "hypothesis_home": configuration.__dict__.get("__hypothesis_home_directory"),
+        "scratch": tempfile.TemporaryDirectory(prefix="autograder-hypothesis-"),
+        "began": time.monotonic(),
+        "budget_hit": False,
+    }
+    config.stash[_STATE] = state
+    if not state["profile"].startswith(GRADING_PROFILES):
+        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "grading"))
+    configuration.set_hypothesis_home_dir(state["scratch"].name)
+    sys.dont_write_bytecode = True
+
+
+def pytest_unconfigure(config):
+    state = config.stash.get(_STATE, None)
+    if state is None:
+        return
+    from hypothesis import configuration
+
+    settings.load_profile(state["profile"])
+    configuration.set_hypothesis_home_dir(state["hypothesis_home"])
+    sys.dont_write_bytecode = state["bytecode"]
+    state["scratch"].cleanup()
+
+
+def budget_ran_out(config) -> bool:
+    """Whether this run was stopped by ``--time-budget``."""
+    state = config.stash.get(_STATE, None)
+    return bool(state and state["budget_hit"])
 
 
 def _assignment_dir(test_file: Path) -> Path:
@@ -112,30 +165,93 @@ def pytest_collection_modifyitems(config, items):
 
 
 class TestTimeout(BaseException):
-    """Raised in a test that ran past ``--test-timeout``.
+    """Raised in a test that ran past its time limit.
 
     A BaseException so neither student code (``except Exception``) nor hypothesis (which would
     shrink, re-running the endless example) swallows it.
     """
 
 
+class Alarm:
+    """Raise ``TestTimeout(text)`` in the calling thread after ``seconds``, unless cancelled first.
+
+    Portable (Linux, macOS, Windows; any thread): a timer thread sets an asynchronous exception
+    on the waiting thread (``PyThreadState_SetAsyncExc``) instead of relying on SIGALRM. It lands
+    at the next Python bytecode, so an endless Python loop stops at once; a single long call into
+    C (a huge matrix product) stops when it returns.
+    """
+
+    def __init__(self, seconds: float, text: str):
+        self.thread_id = threading.get_ident()
+        self.error = type("TestTimeout", (TestTimeout,), {"__init__": lambda e, *a: TestTimeout.__init__(e, text)})
+        self.lock = threading.Lock()
+        self.fired = self.done = False
+        self.timer = threading.Timer(seconds, self._fire)
+        self.timer.daemon = True
+
+    def _fire(self) -> None:
+        with self.lock:
+            if not self.done:
+                self.fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), ctypes.py_object(self.error))
+
+    def __enter__(self) -> "Alarm":
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        # Never withdraw a pending exception with SetAsyncExc(NULL): CPython would leave its
+        # "pending" flag set and run every later bytecode through the slow path. If the alarm
+        # fired as the test ended, let the exception land here instead.
+        try:
+            with self.lock:
+                self.done = True
+            self.timer.cancel()
+            if self.fired:
+                for _ in range(1000):
+                    pass
+        except TestTimeout:
+            pass
+
+
+def _time_limit(item) -> float:
+    """This test's limit in seconds (0: none): ``--test-timeout``, else the reference-derived one."""
+    fixed = item.config.getoption("test_timeout")
+    if fixed:
+        return fixed
+    if item.config.getoption("reference_limits"):
+        from . import timing
+
+        return timing.limit_for(Path(str(item.fspath)))
+    return 0
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    seconds = item.config.getoption("test_timeout")
-    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+    state = item.config.stash.get(_STATE, None)
+    seconds, text = _time_limit(item), ""
+    if seconds:
+        text = f"Timeout >{seconds:g}s"
+    budget = item.config.getoption("time_budget")
+    if budget and state is not None:
+        left = budget - (time.monotonic() - state["began"])
+        if left <= 0 or state["budget_hit"]:
+            state["budget_hit"] = True
+            item.session.shouldstop = "the time budget ran out"
+            left = 0.001
+        if not seconds or left < seconds:
+            seconds, text = left, f"Timeout >{budget:g}s in all (the check's whole time budget ran out)"
+    if not seconds:
         return (yield)
-
-    def stop(signum, frame):
-        raise TestTimeout(f"Timeout >{seconds:g}s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return (yield)
+        with Alarm(seconds, text):
+            return (yield)
+    except TestTimeout:  # delivered just as the test ended, outside the test itself
+        return True
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        if state is not None and budget and time.monotonic() - state["began"] >= budget:
+            state["budget_hit"] = True
+            item.session.shouldstop = "the time budget ran out"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,8 +1,11 @@
 """The real nbgrader round trip: generate_assignment -> submit -> autograde -> generate_feedback -> export.
 
-alice hands in the reference modules and report, bob the untouched release. The notebook nbgrader
-executes for alice is also the check that each reference report runs top to bottom in a real
-kernel, draws every plot, and that its test cells print full points and nothing else.
+alice hands in the reference modules and report, bob the untouched release, and (for a3) carol a
+classic mistake that loses some of a task's points: nbgrader must give her exactly that partial
+credit although the test cells print their summary on stdout. The notebook nbgrader executes for
+alice is also the check that each reference report runs top to bottom in a real kernel, draws
+every plot, and that its test cells print "Task k: x / x" on stdout, nothing on stderr, and
+give the points as the cell's value.
 
 Runs nbgrader's own command line in a throw-away course folder that uses this course's
 nbgrader_config.py; the report notebooks execute in a real kernel and their autograded cells
@@ -72,18 +75,35 @@ def check_reference_report_ran(path: Path) -> None:
             assert f"{meta['points']:g} / {meta['points']:g} points, scored by the course's grader" in streams[0].text
 
 
+def partial_credit_student(assignment):
+    """A classic mistake that loses part of one task (a3 only: one more kernel run is enough)."""
+    if assignment.id != "a3_positional_encoding":
+        return None
+    from autograder import mutants
+
+    return next(m for m in mutants.load(assignment) if m.name == "sin_cos_swapped")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", WITH_NOTEBOOK, ids=[a.id for a in WITH_NOTEBOOK])
 def test_round_trip_reference_full_skeleton_zero(assignment, tmp_path):
     root = released_course(tmp_path, assignment)
     released = root / "release" / assignment.id
-    for student in ("alice", "bob"):
+    mistake = partial_credit_student(assignment)
+    students = ("alice", "bob", "carol") if mistake else ("alice", "bob")
+    for student in students:
         folder = root / "build" / "nbgrader" / "submitted" / student / assignment.id
         shutil.copytree(released, folder)
         if student == "alice":  # hands in the reference modules and the reference report
             for module in assignment.modules:
                 shutil.copy(assignment.solution_dir / module, folder / module)
             shutil.copy(assignment.solution_dir / assignment.notebook, folder / assignment.notebook)
+        if student == "carol":  # the released report, and modules with one classic mistake
+            from autograder import mutants
+
+            mutants.apply(assignment, mistake, tmp_path / "carol")
+            for module in assignment.modules:
+                shutil.copy(tmp_path / "carol" / module, folder / module)
     nbgrader(root, "autograde", assignment.id, "--force")
     nbgrader(root, "generate_feedback", assignment.id, "--force")
     nbgrader(root, "export", "--to", str(tmp_path / "grades.csv"))
@@ -98,6 +118,10 @@ def test_round_trip_reference_full_skeleton_zero(assignment, tmp_path):
     shown = "".join(o.get("text", "") for c in bob.cells for o in c.get("outputs", []) if o.output_type == "stream")
     assert "scored by the course's grader" in shown and "not implemented yet" in shown  # the zero's reason
     assert float(rows["alice"]["max_score"]) > autograded_max, "manually graded cells count toward the maximum"
+    if mistake:
+        expected = report(assignment.id, tmp_path / "carol").earned
+        assert 0 < expected < autograded_max, expected
+        assert float(rows["carol"]["score"]) == expected, (rows["carol"], expected)
     for student in ("alice", "bob"):
         feedback = root / "build" / "nbgrader" / "feedback" / student / assignment.id / f"{Path(assignment.notebook).stem}.html"
         assert feedback.is_file(), feedback

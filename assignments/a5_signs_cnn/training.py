@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader
 
 
 def train_cnn(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader, lr: float, n_epochs: int,
-              device="cpu") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+              device="cpu", verbose: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Train ``model`` in place with Adam (learning rate ``lr``, other settings default) and NLLLoss.
 
     ``model`` maps a batch of inputs to log-probabilities ``(B, n_classes)``; the loaders yield
@@ -35,6 +35,9 @@ def train_cnn(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader
       epoch's steps (before each step's update); ``train_acc[e]``: the fraction of those outputs
       whose argmax equals the label;
     * ``val_loss[e]``, ``val_acc[e]``: the same over ``val_loader`` after the epoch.
+
+    If ``verbose``, print one line per epoch (its four numbers) as soon as the epoch ends: training
+    runs for minutes, and the line shows it is progressing.
     """
     raise NotImplementedError('keep running sums of loss * batch size, correct predictions and sample counts per epoch')
 
@@ -49,7 +52,7 @@ def evaluate(model: nn.Module, loader: DataLoader, device="cpu") -> tuple[float,
 
 
 def lr_sweep(make_model: Callable[[], nn.Module], train_loader: DataLoader, val_loader: DataLoader,
-             lrs: Sequence[float], n_epochs: int, device="cpu", seed: int = 0) -> dict:
+             lrs: Sequence[float], n_epochs: int, device="cpu", seed: int = 0, verbose: bool = False) -> dict:
     """Train a fresh model for every learning rate in ``lrs`` with :func:`train_cnn`.
 
     Before each run, call ``torch.manual_seed(seed)`` and then ``make_model()``, so every learning
@@ -59,6 +62,8 @@ def lr_sweep(make_model: Callable[[], nn.Module], train_loader: DataLoader, val_
     Returns ``{lr: {"model": trained model, "train_loss": ..., "val_loss": ...,
     "train_acc": ..., "val_acc": ...}}`` with one entry per learning rate, the four histories
     as returned by :func:`train_cnn`.
+
+    If ``verbose``, print which learning rate is training, then :func:`train_cnn`'s epoch lines.
     """
     raise NotImplementedError('a loop over lrs: seed, build, train, store the model and its four histories')
 

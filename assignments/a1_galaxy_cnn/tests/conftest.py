@@ -9,6 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+# The grading plugin (points, tasks, the `submission` fixture), also for `pytest` run in this folder.
+pytest_plugins = ["autograder.pytest_plugin"]
+
 # One thread: on a shared machine several threads per process slow training down many times
 # over, and the grader's sandbox gives each submission one thread anyway.
 torch.set_num_threads(1)
