@@ -6,6 +6,7 @@
     release [<assignment>...]             regenerate skeletons and build release/ with nbgrader
     grade <assignment> <submissions> --out DIR   grade a folder of submissions (one sub-folder each)
     review <assignment> <submissions> --out DIR  HTML pages for TAs: report, autograde results, rubric
+    insights <assignment> --grades DIR [--submissions PATH] [--out DIR]  the class view: common mistakes, similar code
     demo                                  build skeletons, grade the bundled samples, print the table
 """
 from __future__ import annotations
@@ -105,6 +106,13 @@ def _cmd_review(args) -> int:
     return 1 if bundle.ungraded else 0
 
 
+def _cmd_insights(args) -> int:
+    from . import insights
+
+    return insights.main(course.get(args.assignment), Path(args.grades), Path(args.out) if args.out else None,
+                         Path(args.submissions) if args.submissions else None)
+
+
 def _cmd_demo(args) -> int:
     from . import demo
 
@@ -160,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="parallel graders when grading now (default: cores)")
     p.add_argument("--no-preflight", action="store_true", help="when grading now: skip grading the reference first")
     p.set_defaults(func=_cmd_review)
+
+    p = sub.add_parser("insights", help="one HTML page for the class: mistakes by cause, scores, similar code")
+    p.add_argument("assignment")
+    p.add_argument("--grades", required=True, help="a `grade --out` folder")
+    p.add_argument("--submissions", help="the folder or zip that was graded (for the similarity check)")
+    p.add_argument("--out", help="where insights.html, .json and .csv go (default: GRADES/insights)")
+    p.set_defaults(func=_cmd_insights)
 
     p = sub.add_parser("demo", help="grade the bundled sample submissions of every assignment")
     p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
