@@ -16,13 +16,11 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
-from autograder import course, grade, insights, mutants
+from autograder import course, grade, mutants
 from autograder.sandbox.judge import MAX_EXAMPLES_ENV
-from autograder.sandbox.limits import Limits
 
 A3 = course.get("a3_positional_encoding")
 MODULE = "positional_encoding.py"
-LIMITS = Limits(test_s=20, import_s=20, submission_s=300)
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -134,16 +132,18 @@ def make_class(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    """The class graded by `python -m autograder grade`, whose last step writes the insights page."""
     root = tmp_path_factory.mktemp("insights")
     subs = make_class(root / "subs")
-    os.environ[MAX_EXAMPLES_ENV] = "5"
-    try:
-        reports = grade.grade_batch(A3, subs, root / "grades", workers=2, progress=False, limits=LIMITS)
-    finally:
-        del os.environ[MAX_EXAMPLES_ENV]
-    page = insights.build(A3, root / "grades", root / "insights", submissions=subs)
-    data = json.loads((root / "insights" / "insights.json").read_text())
-    return subs, root / "grades", page, data, reports
+    grades = root / "grades"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", A3.id, str(subs), "--out", str(grades),
+                           "--workers", "2"], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, MAX_EXAMPLES_ENV: "5", "MPLBACKEND": "Agg"})
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # 1: empty_handed's input is unusable
+    page = grades / "insights" / "insights.html"
+    assert f"class insights: {page}" in proc.stdout, proc.stdout + proc.stderr
+    data = json.loads((page.parent / "insights.json").read_text())
+    return subs, grades, page, data, grade.load_reports(grades)
 
 
 def test_the_synthetic_class_is_graded_as_built(graded):
