@@ -216,8 +216,9 @@ def tutorial(tests: list[TestInsight], n_students: int) -> list[dict]:
                 continue
             entry = by_cause.setdefault(_cause_key(g.key), {"cause": g.key, "students": set(), "tests": []})
             entry["students"].update(g.students)
-            if ti.title not in entry["tests"]:
-                entry["tests"].append(ti.title)
+            title = re.sub(r"\s*\[[^\]]*\]$", "", ti.title)  # one entry for all parameters of a test
+            if title not in entry["tests"]:
+                entry["tests"].append(title)
     ranked = sorted(by_cause.values(), key=lambda e: (-len(e["students"]), e["cause"]))[:TOP_CAUSES]
     return [{"cause": e["cause"], "students": sorted(e["students"]), "count": len(e["students"]),
              "share": len(e["students"]) / n_students if n_students else 0.0, "tests": e["tests"]} for e in ranked]

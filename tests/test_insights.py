@@ -259,3 +259,49 @@ def test_cli_writes_the_page_and_rejects_a_folder_that_is_not_a_grade_output(gra
     proc = subprocess.run([sys.executable, "-m", "autograder", "insights", A3.id, "--grades", str(subs)],
                           capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 2 and "no <student>/report.json" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _report(student, outcome, message, error_kind=""):
+    from autograder.results import Report, TestResult
+
+    test = TestResult("t.py::test_x", "x works", "1", "x", 2.0, False, False, outcome, message)
+    return Report(A3.id, student, [test], error=message if error_kind else "", error_kind=error_kind)
+
+
+def test_time_outs_stubs_and_grader_errors_are_kept_apart_from_mistakes(tmp_path):
+    """Written as the batch writes them: report.json files and a grades.csv row for an unsaved error."""
+    from autograder import insights
+
+    reports = {"slow": _report("slow", "failed", "stopped after 20 s: the test took too long (an endless loop, or far too slow?)"),
+               "stub": _report("stub", "failed", "not implemented yet: build w_k"),
+               "wrong": _report("wrong", "failed", "x is 3, expected 4 (tolerance 0.1)\nlikely cause: off by one"),
+               "broken": _report("broken", "not run", "grader error, not a grade (a rerun retries it): worker died",
+                                 error_kind="grader")}
+    for student, report in reports.items():
+        (tmp_path / student).mkdir()
+        report.save(tmp_path / student / "report.json")
+    (tmp_path / "grades.csv").write_text("student,task 1,total,bonus,max,error\n"
+                                         "zipped,0,0,0,2,the zip is damaged (bad CRC): ask for a new upload\n")
+    page = insights.build(A3, tmp_path)
+    data = json.loads((page.parent / "insights.json").read_text())
+    (test,) = data["tests"]
+    assert test["failed"] == ["wrong"] and test["attempted"] == 2  # the stub did not attempt it
+    assert [g["students"] for g in test["groups"]] == [["wrong"]] and test["groups"][0]["key"] == "off by one"
+    assert test["timeouts"] == ["slow"] and test["not_implemented"] == ["stub"]
+    assert data["timeouts"] == [{"student": "slow", "test": "x works"}]
+    assert [(r["student"], r["kind"]) for r in data["not_graded"]] == [("broken", "grader error"), ("zipped", "unusable input")]
+    assert data["graded"] == ["slow", "stub", "wrong"]
+    text = page.read_text()
+    assert "Not student mistakes" in text and "the zip is damaged" in text and "worker died" in text
+
+
+def test_shape_normalises_numbers_names_and_lines():
+    from autograder import insights
+
+    a = insights.shape("your code raised KeyError: 'alpha' (m.py, line 12)\nsmallest failing input: n=3")
+    b = insights.shape("your code raised KeyError: 'beta' (m.py, line 40)")
+    assert a == b == "your code raised KeyError: '<name>' (m.py, line <n>)"
+    assert insights.shape("E differs at 3 of 16 entries, e.g. E[0, 1]: expected -1.5e-06, got 2") == \
+        "E differs at <n> of <n> entries, e.g. E[<n>, <n>]: expected <n>, got <n>"
+    assert insights.cause_of("a\nlikely cause: b c\nsmallest failing input: n=1") == "b c"
+    assert insights.counterexample_of("a\nlikely cause: b c\nsmallest failing input: n=1") == "n=1"
