@@ -7,6 +7,7 @@
     grade <assignment> <submissions> --out DIR   grade a folder of submissions (one sub-folder each)
     review <assignment> <submissions> --out DIR  HTML pages for TAs: report, autograde results, rubric
     insights <assignment> --grades DIR [--submissions PATH] [--out DIR]  the class view: common mistakes, similar code
+    insights --course --grades DIR... --out DIR  per student, the misconceptions that recur across assignments
     demo                                  build skeletons, grade the bundled samples, print the table
 """
 from __future__ import annotations
@@ -109,7 +110,15 @@ def _cmd_review(args) -> int:
 def _cmd_insights(args) -> int:
     from . import insights
 
-    return insights.main(course.get(args.assignment), Path(args.grades), Path(args.out) if args.out else None,
+    if args.course:
+        if not args.out:
+            print("error: --course needs --out DIR (where course.html goes)", file=sys.stderr)
+            return 2
+        return insights.course_main([Path(g) for g in args.grades], Path(args.out))
+    if not args.assignment or len(args.grades) != 1:
+        print("error: name the assignment and one --grades folder (or use --course with several)", file=sys.stderr)
+        return 2
+    return insights.main(course.get(args.assignment), Path(args.grades[0]), Path(args.out) if args.out else None,
                          Path(args.submissions) if args.submissions else None)
 
 
@@ -170,8 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_review)
 
     p = sub.add_parser("insights", help="one HTML page for the class: mistakes by cause, scores, similar code")
-    p.add_argument("assignment")
-    p.add_argument("--grades", required=True, help="a `grade --out` folder")
+    p.add_argument("assignment", nargs="?", help="the assignment (not with --course)")
+    p.add_argument("--grades", required=True, nargs="+", help="a `grade --out` folder (several with --course)")
+    p.add_argument("--course", action="store_true",
+                   help="across assignments: per student, the misconceptions that recur (needs --out)")
     p.add_argument("--submissions", help="the folder or zip that was graded (for the similarity check)")
     p.add_argument("--out", help="where insights.html, .json and .csv go (default: GRADES/insights)")
     p.set_defaults(func=_cmd_insights)

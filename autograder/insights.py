@@ -18,6 +18,8 @@ so the instructor sees what no mutant anticipated. Stubs left unimplemented, tim
 errors and unusable inputs are listed apart: they are not mistakes to teach.
 
 The similarity section (:func:`similarity`) is evidence for a human, never a grade change.
+``insights --course`` (:func:`course`) reads several grade folders and lists, per student, the
+misconceptions (concept tags, ``concepts.py``) that recur across assignments.
 """
 from __future__ import annotations
 
@@ -159,11 +161,22 @@ def _cause_key(cause: str) -> str:
     return _NUMBER.sub("<n>", cause)
 
 
+def _untruncated(keys: set[str]) -> dict[str, str]:
+    """{cause key: the longest key it is a cut-off start of}: a long message is cut at
+    ``explain.MAX_CHARS`` and ends in "...", so one cause can reach us at several lengths."""
+    out: dict[str, str] = {}
+    ordered = sorted(keys, key=lambda k: (-len(k), k))
+    for k in ordered:
+        stem = k[:-3] if k.endswith("...") else None
+        out[k] = next((o for o in ordered if stem and len(o) > len(k) and o.startswith(stem) and out.get(o) == o), k)
+    return out
+
+
 def _group(kind: str, items: list[tuple[str, str]]) -> Group:
     """``items``: (student, message) pairs of one group."""
     items = sorted(items)
     examples = sorted((counterexample_of(m) for _, m in items if counterexample_of(m)), key=lambda e: (len(e), e))
-    key = cause_of(items[0][1]) if kind == "cause" else shape(items[0][1])
+    key = max((cause_of(m) for _, m in items), key=len) if kind == "cause" else shape(items[0][1])
     return Group(kind, key, [s for s, _ in items], items[0][1], examples[0] if examples else "")
 
 
@@ -188,8 +201,12 @@ def per_test(reports: dict[str, Report]) -> list[TestInsight]:
             cause = cause_of(message)
             key = ("cause", _cause_key(cause)) if cause else ("shape", shape(message))
             failures[t.id][key].append((student, message))
+    canonical = _untruncated({k for groups in failures.values() for kind, k in groups if kind == "cause"})
     for test_id, groups in failures.items():
-        made = [_group(kind, items) for (kind, _), items in groups.items()]
+        merged: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for (kind, k), items in groups.items():
+            merged[(kind, canonical.get(k, k) if kind == "cause" else k)] += items
+        made = [_group(kind, items) for (kind, _), items in merged.items()]
         order[test_id].groups = sorted(made, key=lambda g: (g.kind != "cause", -g.count, g.key))
     return list(order.values())
 
@@ -221,7 +238,15 @@ def tutorial(tests: list[TestInsight], n_students: int) -> list[dict]:
                 entry["tests"].append(title)
     ranked = sorted(by_cause.values(), key=lambda e: (-len(e["students"]), e["cause"]))[:TOP_CAUSES]
     return [{"cause": e["cause"], "students": sorted(e["students"]), "count": len(e["students"]),
-             "share": len(e["students"]) / n_students if n_students else 0.0, "tests": e["tests"]} for e in ranked]
+             "share": len(e["students"]) / n_students if n_students else 0.0, "tests": e["tests"],
+             **_concept(e["cause"])} for e in ranked]
+
+
+def _concept(cause: str) -> dict:
+    from .concepts import tag_of
+
+    found = tag_of(cause)
+    return {"tag": found.tag if found else "", "concept": found.concept if found else ""}
 
 
 def analyse(assignment_id: str, reports: dict[str, Report], not_graded: list[dict],
@@ -237,6 +262,7 @@ def analyse(assignment_id: str, reports: dict[str, Report], not_graded: list[dic
         d["failure_rate"] = ti.failure_rate
         for g, gd in zip(ti.groups, d["groups"]):
             gd["count"] = g.count
+            gd.update(_concept(g.key) if g.kind == "cause" else {"tag": "", "concept": ""})
         test_data.append(d)
     unanticipated = sorted(({"test": ti.title, "test_id": ti.id, "shape": g.key, "count": g.count,
                              "students": g.students, "message": g.message}
@@ -398,7 +424,9 @@ def render(data: dict, figs: list[tuple[str, str]]) -> str:
     parts.append("<h2>What to discuss in the tutorial (draft)</h2>")
     if data["tutorial"]:
         parts.append("<ol>" + "".join(
-            f"<li><b>{e(t['cause'])}</b>: {t['count']} student{'s' if t['count'] != 1 else ''} "
+            f"<li><b>{e(t['cause'])}</b>"
+            + (f" <i>(concept: {e(t['concept'])})</i>" if t["concept"] else "")
+            + f": {t['count']} student{'s' if t['count'] != 1 else ''} "
             f"({t['share']:.0%}), in {e('; '.join(t['tests']))}</li>" for t in data["tutorial"]) + "</ol>")
     else:
         parts.append("<p>No failure carried a diagnosed cause.</p>")
@@ -552,3 +580,65 @@ def build_quietly(assignment: Assignment, grades: Path, submissions: Path | None
     except Exception as exc:  # noqa: BLE001 - reported, not raised (see above)
         return (f"not written ({type(exc).__name__}: {exc}); retry with `python -m autograder insights "
                 f"{assignment.id} --grades {grades}`")
+
+
+# --- across assignments -----------------------------------------------------------------------------
+def course(grade_dirs: list[Path], out: Path) -> Path:
+    """``insights --course``: per student, the misconceptions (concept tags, see ``concepts.py``) that
+    recur, i.e. whose diagnosed causes appear in failures of two or more assignments. Students are
+    matched across assignments by their folder name in the grade folders. Writes ``course.html``,
+    ``course.json`` ({"assignments": [...], "recurring": {student: {tag: [assignments]}}, "concepts":
+    {tag: concept}}) and ``course.csv`` into ``out``; returns the page's path.
+    Raises :class:`InsightsError` for a folder that is not a grade output."""
+    from .concepts import CONCEPTS, tag_of
+
+    seen: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    assignments = []
+    for folder in grade_dirs:
+        reports, _ = load(Path(folder))
+        ids = sorted({r.assignment for r in reports.values()}) or [Path(folder).name]
+        assignment = ids[0]
+        assignments.append(assignment)
+        for ti in per_test(reports):
+            for g in ti.groups:
+                found = tag_of(g.key) if g.kind == "cause" else None
+                if found:
+                    for student in g.students:
+                        seen[student][found.tag].add(assignment)
+    recurring = {student: {tag: sorted(where) for tag, where in sorted(tags.items()) if len(where) >= 2}
+                 for student, tags in sorted(seen.items())}
+    recurring = {s: t for s, t in recurring.items() if t}
+    data = {"assignments": assignments, "recurring": recurring, "concepts": {c.tag: c.concept for c in CONCEPTS}}
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "course.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    with (out / "course.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["student", "tag", "concept", "assignments"])
+        for student, tags in recurring.items():
+            for tag, where in tags.items():
+                w.writerow([student, tag, data["concepts"][tag], ";".join(where)])
+    e = html.escape
+    rows = "".join(f"<tr><td>{e(student)}</td><td>{e(tag)}</td><td>{e(data['concepts'][tag])}</td>"
+                   f"<td>{e(', '.join(where))}</td></tr>" for student, tags in recurring.items() for tag, where in tags.items())
+    body = (f"<h1>Recurring misconceptions</h1><p>Across {e(', '.join(assignments))}: the students whose failures "
+            "show the same misconception in two or more assignments.</p>"
+            + (f"<table><tr><th>Student</th><th>Tag</th><th>Concept</th><th>Assignments</th></tr>{rows}</table>"
+               if rows else "<p>No misconception recurs for any student.</p>"))
+    page = out / "course.html"
+    page.write_text("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Recurring misconceptions</title>"
+                    f"<style>{_STYLE}</style></head><body>{body}</body></html>\n", encoding="utf-8")
+    return page
+
+
+def course_main(grade_dirs: list[Path], out: Path) -> int:
+    """``python -m autograder insights --course``: 0 when written, 2 for a folder that is not a grade output."""
+    import sys
+
+    try:
+        page = course(grade_dirs, out)
+    except InsightsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"course insights: {page}")
+    return 0

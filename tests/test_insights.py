@@ -305,3 +305,70 @@ def test_shape_normalises_numbers_names_and_lines():
         "E differs at <n> of <n> entries, e.g. E[<n>, <n>]: expected <n>, got <n>"
     assert insights.cause_of("a\nlikely cause: b c\nsmallest failing input: n=1") == "b c"
     assert insights.counterexample_of("a\nlikely cause: b c\nsmallest failing input: n=1") == "n=1"
+
+
+# Causes as the a1 and a5 tests write them (solutions/*/tests/); the tags come from autograder/concepts.py.
+A1_CAUSES = {"leak": "compute channel_stats(images[train_idx]): the training split only",
+             "eval": "call .eval() on the model before validating: in training mode dropout is active and the results are random",
+             "batches": "the mean of per-batch means weights the small last batch too much: sum the per-sample losses, divide by N"}
+A5_CAUSES = {"eval": "evaluation mode: BatchNorm must use its running statistics, not the batch's",
+             "batches": "average the batch losses weighted by batch size: sum(loss * B) / N, in training mode",
+             "other": "for independent variables the variances add: sigma = sqrt(sigma1^2 + sigma2^2)"}
+
+
+def _write_class(folder: Path, assignment: str, failures: dict[str, str]) -> Path:
+    from autograder.results import Report, TestResult
+
+    for student, cause in failures.items():
+        test = TestResult("t.py::test_y", "y", "1", "y", 1.0, False, False,
+                          "failed" if cause else "passed", f"y is 1, expected 2\nlikely cause: {cause}" if cause else "")
+        (folder / student).mkdir(parents=True)
+        Report(assignment, student, [test]).save(folder / student / "report.json")
+    return folder
+
+
+def test_concept_tags_of_known_causes():
+    from autograder import concepts
+
+    assert concepts.tag_of(A1_CAUSES["leak"]).tag == "test-set-leakage"
+    assert concepts.tag_of(A1_CAUSES["eval"]).tag == concepts.tag_of(A5_CAUSES["eval"]).tag == "eval-mode"
+    assert concepts.tag_of(A1_CAUSES["batches"]).tag == concepts.tag_of(A5_CAUSES["batches"]).tag == "batch-vs-sample-average"
+    assert concepts.tag_of(A5_CAUSES["other"]) is None
+
+
+def test_course_lists_the_misconceptions_that_recur_per_student(tmp_path):
+    a1 = _write_class(tmp_path / "a1", "a1_galaxy_cnn", {"ann": A1_CAUSES["eval"], "ben": A1_CAUSES["batches"],
+                                                          "cat": A1_CAUSES["leak"], "dan": ""})
+    a5 = _write_class(tmp_path / "a5", "a5_signs_cnn", {"ann": A5_CAUSES["eval"], "ben": A5_CAUSES["other"],
+                                                         "cat": "", "dan": A5_CAUSES["batches"]})
+    proc = subprocess.run([sys.executable, "-m", "autograder", "insights", "--course", "--grades", str(a1), str(a5),
+                           "--out", str(tmp_path / "course")], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "MPLBACKEND": "Agg"})
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / "course" / "course.json").read_text())
+    assert data["assignments"] == ["a1_galaxy_cnn", "a5_signs_cnn"]
+    # ann misses eval() in both; ben, cat and dan show each misconception in one assignment only
+    assert data["recurring"] == {"ann": {"eval-mode": ["a1_galaxy_cnn", "a5_signs_cnn"]}}
+    assert "eval-mode" in (tmp_path / "course" / "course.html").read_text()
+    proc = subprocess.run([sys.executable, "-m", "autograder", "insights", "--course", "--grades", str(a1)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--course needs --out" in proc.stderr
+
+
+def test_tutorial_draft_names_the_concept_of_a_tagged_cause(tmp_path):
+    from autograder import insights
+
+    page = insights.build(A3, _write_class(tmp_path / "a1", "a1_galaxy_cnn", {"ann": A1_CAUSES["eval"], "ben": ""}))
+    data = json.loads((page.parent / "insights.json").read_text())
+    assert [(t["tag"], t["count"]) for t in data["tutorial"]] == [("eval-mode", 1)]
+    assert "concept: BatchNorm and Dropout behave differently" in page.read_text()
+
+
+def test_a_cause_cut_off_by_the_message_limit_joins_its_group():
+    from autograder import insights
+
+    full = "TensorDataset(normalize(images[train_idx]), labels[train_idx]), in the order of train_idx"
+    reports = {"ann": _report("ann", "failed", f"x differs at 3 of 9 entries\nlikely cause: {full}"),
+               "ben": _report("ben", "failed", f"x differs at 3 of 9 entries, e.g. a long example\nlikely cause: {full[:40]}...")}
+    (test,) = insights.per_test(reports)
+    assert [(g.key, g.students) for g in test.groups] == [(full, ["ann", "ben"])]
