@@ -531,11 +531,14 @@ def submission_folders(assignment: Assignment, submissions: Path, grades: Path) 
 
 
 def build(assignment: Assignment, grades: Path, out: Path | None = None, submissions: Path | None = None) -> Path:
-    """Write the page, JSON and CSV files of ``grades`` into ``out`` (default ``grades/insights``);
+    """Write the page, JSON and CSV files of ``grades`` into ``out`` (default ``grades/insights``, or
+    ``grades/_insights`` when a student is called "insights");
     return the page's path. Raises :class:`InsightsError` for a folder that is not a grade output."""
     grades = Path(grades)
     reports, not_graded = load(grades)
-    out = Path(out) if out else grades / "insights"
+    if out is None:  # a student called "insights" keeps their folder to themselves
+        out = grades / ("_insights" if (grades / "insights" / "report.json").exists() else "insights")
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     similar, note = [], ""
     if submissions is None:

@@ -372,3 +372,12 @@ def test_a_cause_cut_off_by_the_message_limit_joins_its_group():
                "ben": _report("ben", "failed", f"x differs at 3 of 9 entries, e.g. a long example\nlikely cause: {full[:40]}...")}
     (test,) = insights.per_test(reports)
     assert [(g.key, g.students) for g in test.groups] == [(full, ["ann", "ben"])]
+
+
+def test_a_student_called_insights_keeps_their_folder(tmp_path):
+    from autograder import insights
+
+    _write_class(tmp_path, A3.id, {"insights": "", "other": ""})
+    page = insights.build(A3, tmp_path)
+    assert page == tmp_path / "_insights" / "insights.html"
+    assert sorted(p.name for p in (tmp_path / "insights").iterdir()) == ["report.json"]
