@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .course import Assignment
-from .results import GRADER_ERROR, INPUT_ERROR, PASSED, Report
+from .results import GRADER_ERROR, INPUT_ERROR, Report
 
 CAUSE = re.compile(r"^likely cause:\s*(.+)$", re.MULTILINE)
 EXAMPLE = re.compile(r"^smallest failing input:\s*(.+)$", re.MULTILINE)
