@@ -11,6 +11,8 @@
     export --course DIR --out FILE        one CSV for the LMS (autograded + manual points, late deductions)
     classroom <assignment>                GitHub Classroom: public tests for the autograding reporter
     gradescope <assignment>               the assignment as a Gradescope autograder zip
+    insights <assignment> --grades DIR [--submissions PATH] [--out DIR]  the class view: common mistakes, similar code
+    insights --course --grades DIR... --out DIR  per student, the misconceptions that recur across assignments
     demo                                  build skeletons, grade the bundled samples, print the table
     timing [<assignment>...]              measure the reference's test times (the per-test limits)
 
@@ -225,6 +227,21 @@ def _cmd_review_import(args) -> int:
     return 0
 
 
+def _cmd_insights(args) -> int:
+    from . import insights
+
+    if args.course:
+        if not args.out:
+            print("error: --course needs --out DIR (where course.html goes)", file=sys.stderr)
+            return 2
+        return insights.course_main([Path(g) for g in args.grades], Path(args.out))
+    if not args.assignment or len(args.grades) != 1:
+        print("error: name the assignment and one --grades folder (or use --course with several)", file=sys.stderr)
+        return 2
+    return insights.main(course.get(args.assignment), Path(args.grades[0]), Path(args.out) if args.out else None,
+                         Path(args.submissions) if args.submissions else None)
+
+
 def _cmd_demo(args) -> int:
     from . import demo
 
@@ -325,6 +342,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("csv", help="the CSV from the bundle's \"Export CSV\" button")
     p.add_argument("--db", help="the gradebook's database URL (default: the course's build/nbgrader/gradebook.db)")
     p.set_defaults(func=_cmd_review_import)
+
+    p = sub.add_parser("insights", help="one HTML page for the class: mistakes by cause, scores, similar code")
+    p.add_argument("assignment", nargs="?", help="the assignment (not with --course)")
+    p.add_argument("--grades", required=True, nargs="+", help="a `grade --out` folder (several with --course)")
+    p.add_argument("--course", action="store_true",
+                   help="across assignments: per student, the misconceptions that recur (needs --out)")
+    p.add_argument("--submissions", help="the folder or zip that was graded (for the similarity check)")
+    p.add_argument("--out", help="where insights.html, .json and .csv go (default: GRADES/insights)")
+    p.set_defaults(func=_cmd_insights)
 
     p = sub.add_parser("demo", help="grade the bundled sample submissions of every assignment")
     p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")

@@ -2,14 +2,15 @@
 
 Samples per assignment (made fresh from the one source): ``reference`` (the solution),
 ``skeleton`` (the untouched student version) and one student per mutant (a classic mistake).
-Writes ``<out>/grades/<assignment>/grades.csv`` and per-student feedback, prints the tables.
+Writes ``<out>/grades/<assignment>/grades.csv``, per-student feedback and the class insights page
+(``insights/insights.html``), prints the tables and each page's path.
 """
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from . import course, generate, grade, mutants, release
+from . import course, generate, grade, insights, mutants, release
 
 
 def make_samples(assignment: course.Assignment, dest: Path) -> Path:
@@ -34,6 +35,7 @@ def main(out: Path) -> int:
         reports = grade.grade_batch(a, samples, out / "grades" / a.id, force=True)
         print(f"\n== {a.id}: {a.title}")
         print(grade.table(reports))
+        print(f"class insights: {insights.build_quietly(a, out / 'grades' / a.id, samples)}")
         if not reports["reference"].full_marks or reports["skeleton"].earned != 0:
             print("!! the reference must earn full marks and the skeleton zero")
             status = 1

@@ -487,6 +487,9 @@ def main(assignment: Assignment, submissions: Path, out: Path, *, force: bool = 
         return 1
     print(table(reports))
     print(f"\nwrote {out / 'grades.csv'} and feedback (log: {out / 'grading.log'})")
+    from . import insights
+
+    print(f"class insights: {insights.build_quietly(assignment, out, submissions)}")
     if gradebook is not None:
         from . import gradebook as gb
 
