@@ -66,6 +66,14 @@ def expected_tests(assignment: Assignment) -> list[TestResult]:
     return collector.report().tests
 
 
+def default_limits(assignment: Assignment) -> Limits:
+    """The limits of real grading: per test ``timing``'s rule (the one ``check`` uses: a factor of
+    the reference solution's own time, with a floor), per submission ``SUBMISSION_TIMEOUT_S``."""
+    from . import timing
+
+    return Limits(submission_s=SUBMISSION_TIMEOUT_S, test_s=timing.assignment_test_limit(assignment.tests_dir()))
+
+
 def grade_one(assignment: Assignment, folder: Path, *, timeout: float = SUBMISSION_TIMEOUT_S,
               expected: list[TestResult] | None = None, limits: Limits | None = None,
               isolate: str = "auto") -> Report:
@@ -325,7 +333,7 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
 
     out = Path(out)
     store = Store(out)
-    limits = limits or Limits(submission_s=SUBMISSION_TIMEOUT_S)
+    limits = limits or default_limits(assignment)
     found: dict = {}
     folders, problems = _discover(assignment, Path(submissions), out, store, found)
     deadline = deadline or Deadline.of(assignment.config)

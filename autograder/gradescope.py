@@ -101,7 +101,6 @@ def run(assignment: Assignment, root: Path = ROOT) -> int:
     from . import grade
     from .batch.job import grade_job
     from .batch.store import atomic_write, gradescope
-    from .sandbox.limits import Limits
     from .sandbox.session import collect_files
 
     results = root / "results" / "results.json"
@@ -112,7 +111,7 @@ def run(assignment: Assignment, root: Path = ROOT) -> int:
                    "(upload the file itself, or a zip or repository with it at the top)")
         report = grade.failed_report(assignment.id, "submission", problem, grade.expected_tests(assignment), kind="")
     else:
-        limits = Limits(submission_s=grade.SUBMISSION_TIMEOUT_S)
+        limits = grade.default_limits(assignment)
         result = grade_job({"assignment": assignment.id, "student": "submission", "folder": str(folder),
                             "files": collect_files(folder, limits), "limits": limits.to_dict()})
         if result.get("fault"):
@@ -128,9 +127,8 @@ def run(assignment: Assignment, root: Path = ROOT) -> int:
 def prove(assignment: Assignment) -> int:
     """The preflight in the Gradescope image: 0 when the reference earns full marks."""
     from . import grade
-    from .sandbox.limits import Limits
 
-    limits = Limits(submission_s=grade.SUBMISSION_TIMEOUT_S)
+    limits = grade.default_limits(assignment)
     try:
         grade.prove(assignment, grade.InProcessPool(), limits, print, (assignment.id, limits, "gradescope"))
     except grade.PreflightFailed as exc:

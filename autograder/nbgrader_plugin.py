@@ -23,7 +23,6 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from . import course, grade
 from .nbcell import test_cell_grade_id
 from .results import Report
-from .sandbox.limits import Limits
 
 TASK_PREFIX = test_cell_grade_id("")
 
@@ -37,7 +36,7 @@ def trusted_report(assignment: course.Assignment, folder: Path, student: str, lo
     from .batch.job import grade_job
     from .sandbox.session import collect_files
 
-    limits = Limits(submission_s=grade.SUBMISSION_TIMEOUT_S)
+    limits = grade.default_limits(assignment)
     grade.prove(assignment, grade.InProcessPool(), limits, log, (assignment.id, limits, "nbgrader"))
     result = grade_job({"assignment": assignment.id, "student": student, "folder": str(folder),
                         "files": collect_files(folder, limits), "limits": limits.to_dict()})
