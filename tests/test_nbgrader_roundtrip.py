@@ -149,7 +149,7 @@ def test_batch_grader_writes_the_same_grade_ids_into_the_gradebook(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment.id, str(subs),
                            "--out", str(tmp_path / "out"), "--gradebook", db],
                           capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0 and "task scores into the nbgrader gradebook" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "task scores of 2 students into the nbgrader gradebook" in proc.stdout, proc.stdout + proc.stderr
     nbgrader(root, "export", "--to", str(tmp_path / "grades.csv"))
     rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "grades.csv").open())}
     ours = {r["student"]: r for r in csv.DictReader((tmp_path / "out" / "grades.csv").open())}
