@@ -1,9 +1,14 @@
-"""Turn a failing test's exception into one or two plain lines for a student.
+"""Turn a failing test's exception into a few plain lines for a student.
 
 Order of precedence: a stub (``NotImplementedError``) -> "not implemented yet"; a module
 that does not import -> that problem; an assertion written by the test -> its message;
 any other exception from the student's code -> its type, message and line. A hypothesis
 counterexample is appended as the smallest failing input.
+
+A message has three parts, in this order: the evidence (what differs), the diagnosis (a line
+``likely cause: ...``, present only when the test checked it) and the smallest failing input.
+When the whole is longer than :data:`MAX_CHARS`, the evidence and the input are shortened; the
+diagnosis is never cut (it is what the student acts on).
 """
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from pathlib import Path
 
 NOT_IMPLEMENTED = "not implemented yet"
 MAX_CHARS = 400
+CAUSE_PREFIX = "likely cause:"
+MAX_CAUSE_CHARS = 300  # a diagnosis longer than this is a test's bug; it is still kept whole up to here
 
 
 class SubmissionImportError(AttributeError):
@@ -48,16 +55,38 @@ def counterexample(exc: BaseException) -> str:
     return ""
 
 
-def _assertion_text(exc: BaseException) -> str:
+def _assertion_text(exc: BaseException) -> tuple[str, str]:
+    """``(evidence, cause)`` of a test's assertion: its first two lines, and its ``likely cause`` line."""
     text = str(exc).strip()
     if not text:
-        return "a check failed"
-    kept = []
+        return "a check failed", ""
+    kept, cause = [], ""
     for line in text.splitlines():
         if line.lstrip().startswith(("assert ", "where ", "+", "-", "and ")) and kept:
             break  # pytest's own introspection follows the test's message
-        kept.append(line.rstrip())
-    return "\n".join(kept[:2])
+        if line.strip().startswith(CAUSE_PREFIX) and not cause:
+            cause = line.strip()
+        else:
+            kept.append(line.rstrip())
+    return "\n".join(kept[:2]) or "a check failed", cause
+
+
+def _shorten(text: str, room: int) -> str:
+    if len(text) <= room:
+        return text
+    return text[: max(room - 3, 0)].rstrip() + "..."
+
+
+def compose(evidence: str, cause: str = "", example: str = "") -> str:
+    """One message of at most ~:data:`MAX_CHARS`: evidence, then the cause (never cut), then the input."""
+    cause = _shorten(cause, MAX_CAUSE_CHARS)
+    example = f"smallest failing input: {example}" if example else ""
+    room = MAX_CHARS - len(cause) - (1 if cause else 0)
+    if example:
+        example = _shorten(example, max(room // 3, 60))
+        room -= len(example) + 1
+    parts = [_shorten(evidence, max(room, 40)), cause, example]
+    return "\n".join(p for p in parts if p)
 
 
 def _student_location(tb, submission_dir: Path | None) -> str:
@@ -87,13 +116,13 @@ def explain(exc: BaseException, tb=None, submission_dir: Path | None = None) -> 
         if isinstance(link, SubmissionImportError):
             return str(link)
     name = type(exc).__name__
+    cause = ""
     if name == "TestTimeout":
         message = f"stopped after {str(exc).removeprefix('Timeout >')}: the test took too long (an endless loop, or far too slow?)"
     elif isinstance(exc, AssertionError) or name == "Failed":
-        message = _assertion_text(exc)
+        message, cause = _assertion_text(exc)
     else:
         text = " ".join(str(exc).split())
-        message = f"your code raised {name}" + (f": {text}" if text else "") + _student_location(tb, submission_dir)
-    if example:
-        message += f"\nsmallest failing input: {example}"
-    return message if len(message) <= MAX_CHARS else message[: MAX_CHARS - 3] + "..."
+        where = _student_location(tb, submission_dir)
+        message = f"your code raised {name}" + (f": {_shorten(text, 250)}" if text else "") + where
+    return compose(message, cause, example)

@@ -61,3 +61,30 @@ def test_hypothesis_counterexample_is_the_shrunk_input():
         assert explain(exc).endswith("smallest failing input: n=7, dim=0")
     else:
         raise AssertionError("the property should fail")
+
+
+def test_a_long_difference_never_cuts_the_likely_cause():
+    evidence = "E differs at 4096 of 4096 entries, e.g. " + ", ".join(f"E[0, {i}]: expected 0.5, got 0.9" for i in range(40))
+    exc, tb = _raise(AssertionError(evidence + "\nlikely cause: sin and cos swapped"))
+    message = explain(exc, tb)
+    assert message.endswith("likely cause: sin and cos swapped"), message
+    assert message.startswith("E differs at 4096 of 4096 entries") and len(message) <= 400
+
+
+def test_the_likely_cause_survives_a_long_counterexample_and_comes_before_it():
+    @given(n=st.integers(min_value=10**300))  # shrinks to 10**300: a 301-digit input
+    def prop(n):
+        assert n < 0, "n too large\nlikely cause: an off-by-one in the window"
+
+    try:
+        prop()
+    except AssertionError as exc:
+        message = explain(exc)
+    lines = message.splitlines()
+    assert lines[1] == "likely cause: an off-by-one in the window", message
+    assert lines[2].startswith("smallest failing input: n=1_000") and len(message) <= 400
+
+
+def test_a_third_message_line_that_is_the_cause_is_kept():
+    exc, tb = _raise(AssertionError("loss differs\nexpected 0.3, got 0.5\nlikely cause: mean over batches, not samples"))
+    assert explain(exc, tb) == "loss differs\nexpected 0.3, got 0.5\nlikely cause: mean over batches, not samples"

@@ -18,6 +18,11 @@ def test_mutant_loses_points_in_its_task_only(assignment, mutant, tmp_path):
             assert task.earned < task.possible, f"{mutant.mistake}: task {key} kept all its points"
             messages = " | ".join(t.message for t in task.tests if t.outcome != "passed")
             assert mutant.feedback in messages, f"feedback should mention {mutant.feedback!r}, got: {messages}"
+            if mutant.cause:
+                causes = [line for t in task.tests if t.outcome != "passed" for line in t.message.splitlines()
+                          if line.startswith("likely cause:")]
+                assert any(mutant.cause in line for line in causes), (
+                    f"{mutant.mistake}: the diagnosis should name {mutant.cause!r}, got: {causes or messages}")
         else:
             lost = [f"{t.id}: {t.message}" for t in task.tests if t.outcome != "passed"]
             assert not lost, f"{mutant.mistake}: task {key} should keep its points:\n" + "\n".join(lost)

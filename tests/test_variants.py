@@ -1,0 +1,16 @@
+"""Correct code written differently from the reference earns full marks (fairness by construction)."""
+import pytest
+
+from autograder import grade, mutants
+from cases import ASSIGNMENTS
+
+CASES = [(a, v) for a in ASSIGNMENTS for v in mutants.load_variants(a)]
+
+
+@pytest.mark.parametrize("assignment, variant", CASES, ids=[f"{a.id}-{v.name}" for a, v in CASES])
+def test_correct_variant_earns_full_marks(assignment, variant, tmp_path):
+    folder = mutants.apply_variant(assignment, variant, tmp_path / variant.name)
+    report = grade.grade_one(assignment, folder)
+    assert not report.error, report.error
+    lost = [f"{t.id}: {t.message}" for t in report.tests if t.outcome != "passed"]
+    assert not lost, f"{variant.idea}: correct code lost points:\n" + "\n".join(lost)
