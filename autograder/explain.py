@@ -89,19 +89,62 @@ def compose(evidence: str, cause: str = "", example: str = "") -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _student_location(tb, submission_dir: Path | None) -> str:
-    if tb is None or submission_dir is None:
+def _shapes(frame) -> str:
+    """``x of shape (8, 3, 64, 64), k = 3``: the function's tensor and number arguments (at most three)."""
+    code = frame.f_code
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    parts = []
+    for name in names:
+        value = frame.f_locals.get(name)
+        kind = type(value)
+        if kind.__name__ in ("Tensor", "ndarray", "Parameter") and kind.__module__.split(".")[0] in ("torch", "numpy"):
+            parts.append(f"{name} of shape {tuple(int(n) for n in value.shape)}")
+        elif kind in (int, bool) or (kind is float and name != "self"):
+            parts.append(f"{name} = {value!r}")
+        if len(parts) == 3:
+            break
+    return ", ".join(parts)
+
+
+def student_location(tb, root: Path | str | None) -> str:
+    """Where in the student's files an exception was raised: ``file.py, line 42, in forward, with x of
+    shape (8, 3, 64, 64)`` (the innermost frame under ``root``), or "" when none is there.
+
+    Only plain tensors, arrays and numbers are described, by type checks that run no student code."""
+    if tb is None or root is None:
         return ""
-    where = ""
-    root = submission_dir.resolve()
-    for frame in traceback.extract_tb(tb):
+    try:
+        base = Path(root).resolve()
+    except (OSError, ValueError):
+        return ""
+    found = None
+    while tb is not None:
         try:
-            path = Path(frame.filename).resolve()
+            path = Path(tb.tb_frame.f_code.co_filename).resolve()
         except (OSError, ValueError):
-            continue
-        if root in path.parents:
-            where = f" ({path.name}, line {frame.lineno})"
+            path = None
+        if path is not None and base in path.parents:
+            found = (path.name, tb.tb_lineno, tb.tb_frame)
+        tb = tb.tb_next
+    if found is None:
+        return ""
+    name, line, frame = found
+    where = f"{name}, line {line}"
+    function = frame.f_code.co_name
+    if not function.startswith("<"):
+        where += f", in {function}"
+        try:
+            shapes = _shapes(frame)
+        except Exception:  # noqa: BLE001 - a description, never a second failure
+            shapes = ""
+        if shapes:
+            where += f", with {shapes}"
     return where
+
+
+def _student_location(tb, submission_dir: Path | None) -> str:
+    where = student_location(tb, submission_dir)
+    return f" ({where})" if where else ""
 
 
 def explain(exc: BaseException, tb=None, submission_dir: Path | None = None) -> str:

@@ -88,3 +88,20 @@ def test_the_likely_cause_survives_a_long_counterexample_and_comes_before_it():
 def test_a_third_message_line_that_is_the_cause_is_kept():
     exc, tb = _raise(AssertionError("loss differs\nexpected 0.3, got 0.5\nlikely cause: mean over batches, not samples"))
     assert explain(exc, tb) == "loss differs\nexpected 0.3, got 0.5\nlikely cause: mean over batches, not samples"
+
+
+def test_an_exception_in_student_code_names_the_function_line_and_shapes(tmp_path):
+    import importlib.util
+
+    import torch
+
+    (tmp_path / "model.py").write_text("def encode(x, k):\n    return x.reshape(k, 100)\n")
+    spec = importlib.util.spec_from_file_location("student_model", tmp_path / "model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    try:
+        module.encode(torch.zeros(8, 3, 4, 4), 8)
+    except RuntimeError as exc:
+        message = explain(exc, exc.__traceback__, tmp_path)
+    assert message.startswith("your code raised RuntimeError: shape '[8, 100]' is invalid for input of size 384")
+    assert message.endswith("(model.py, line 2, in encode, with x of shape (8, 3, 4, 4), k = 8)"), message

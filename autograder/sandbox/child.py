@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 from .. import expect, submission as submission_mod  # noqa: F401 - preloaded for the child
-from ..explain import SubmissionImportError
+from ..explain import SubmissionImportError, student_location
 from . import wire
 from .values import Encoder, type_name
 
@@ -279,10 +279,7 @@ class Runtime:
             pass
         where = ""
         try:
-            root = str(Path(self.workdir).resolve())
-            for frame in traceback.extract_tb(exc.__traceback__):
-                if frame.filename.startswith(root + os.sep):
-                    where = f"{os.path.basename(frame.filename)}, line {frame.lineno}"
+            where = student_location(exc.__traceback__, self.workdir)[:MESSAGE_CHARS]
         except BaseException:  # noqa: BLE001
             pass
         hint = None
