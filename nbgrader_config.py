@@ -40,7 +40,9 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,  # noqa: E402
                                     LimitOutput, SaveAutoGrades)
 
-from autograder.nbgrader_plugin import TrustedScores  # noqa: E402
+from autograder.nbgrader_plugin import RubricsForGraders, TrustedScores  # noqa: E402
 
-c.Autograde.autograde_preprocessors = [Execute, TrustedScores, IgnorePattern, ClearMetadataPreprocessor,
+# RubricsForGraders puts each manually graded cell's rubric after it, for formgrader (the solution
+# regions that hold the rubrics are not in what students submit).
+c.Autograde.autograde_preprocessors = [Execute, TrustedScores, RubricsForGraders, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]

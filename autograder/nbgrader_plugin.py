@@ -12,6 +12,13 @@ numbers, in whichever order they run, and nothing the kernel prints can change t
 
 A grader fault or a failed preflight raises: nbgrader then records the submission as failed
 and writes no grade for it (a rerun retries).
+
+:class:`RubricsForGraders` runs in the same step: nbgrader strips the solution regions, and with
+them the rubrics, from what students receive, so formgrader would show a TA the answer cells
+without their rubric. It puts the solution notebook's rubric (and, for plot cells, what the plot
+should show) in a markdown cell after each manually graded cell of the *autograded* notebook,
+which is what formgrader shows. The student's feedback (``nbgrader generate_feedback``) is made
+from that notebook too, so students see the rubric with their points, after grading.
 """
 from __future__ import annotations
 
@@ -58,6 +65,43 @@ def cell_outputs(task, earned: float) -> list:
     lines += [f"  - {k}" + (f" ({n} times)" if n > 1 else "") for k, n in seen.items()]
     return [new_output("stream", name="stdout", text="\n".join(lines) + "\n"),
             new_output("execute_result", data={"text/plain": repr(round(earned, 3))}, execution_count=None)]
+
+
+RUBRIC_MARK = "rubric_for"  # metadata autograder.rubric_for = grade id of the cell the rubric belongs to
+
+
+def rubric_cell(cell) -> "nbformat.NotebookNode":
+    """The markdown cell that follows one manually graded cell (a ``review.ManualCell``) for the grader."""
+    from nbformat.v4 import new_markdown_cell
+
+    from .plotcheck import describe
+
+    points = f"{cell.points:g} point{'' if cell.points == 1 else 's'}"
+    rubric = cell.rubric or ("no rubric in the solution: judge the plot on its own (axes, labels, legend, "
+                             "what it shows)" if cell.kind == "plot" else "no rubric in the solution")
+    expected = f"\n>\n> **The plot should show:** {describe(cell.expect)}." if cell.expect else ""
+    text = f"> **For the grader: `{cell.grade_id}`, {points}.** " + rubric.replace("\n", "\n> ") + expected
+    return new_markdown_cell(text, metadata={"autograder": {RUBRIC_MARK: cell.grade_id}})
+
+
+class RubricsForGraders(NbGraderPreprocessor):
+    """After each manually graded cell, a markdown cell with its rubric from the solution notebook."""
+
+    def preprocess(self, nb, resources):
+        from .review import manual_cells
+
+        assignment = course.get(resources["nbgrader"]["assignment"])
+        by_id = {c.grade_id: c for c in manual_cells(assignment)}
+        cells = []
+        for cell in nb.cells:
+            if RUBRIC_MARK in cell.metadata.get("autograder", {}):
+                continue  # a rubric cell already there (a resubmitted autograded notebook): made anew
+            cells.append(cell)
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in by_id:
+                cells.append(rubric_cell(by_id.pop(grade_id)))
+        nb.cells = cells
+        return nb, resources
 
 
 class TrustedScores(NbGraderPreprocessor):

@@ -157,3 +157,24 @@ def checks(figures: list[dict] | None, expect: dict | None = None) -> list[str]:
 
 def _count(n: int, what: str) -> str:
     return f"{'no' if n == 0 else 'one' if n == 1 else n} {what}{'' if n == 1 else 's'}"
+
+
+def describe(expect: dict) -> str:
+    """A declared plot in words, e.g. ``2 curves; legend: train, validation; x axis 'epoch'; y axis log scale``."""
+    parts = []
+    if "curves" in expect:
+        parts.append(_count(int(expect["curves"]), "curve").replace("one ", "1 "))
+    if "images" in expect:
+        parts.append(_count(int(expect["images"]), "image").replace("one ", "1 "))
+    if isinstance(expect.get("legend"), list):
+        parts.append("legend: " + ", ".join(expect["legend"]))
+    elif expect.get("legend"):
+        parts.append("a legend")
+    for axis in ("x", "y"):
+        if expect.get(f"{axis}label"):
+            parts.append(f"{axis} axis {expect[f'{axis}label']!r}")
+        if expect.get(f"{axis}scale"):
+            parts.append(f"{axis} axis {expect[f'{axis}scale']} scale")
+    if expect.get("title"):
+        parts.append("a title")
+    return "; ".join(parts)

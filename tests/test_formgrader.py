@@ -121,6 +121,12 @@ def test_a_score_entered_in_formgrader_reaches_the_gradebook_and_the_export(form
             assert field.is_visible(), f"{grade_id} has a points field in formgrader"
             cell = page.locator(".nbgrader_cell", has=field)
             assert f"/ {points:g}" in cell.inner_text().replace(".0", ""), cell.inner_text()
+        # The rubric (from the solution notebook, not in what students submit) follows its cell.
+        text = page.locator("body").inner_text()
+        for grade_id, words in [("task1_answer", "1 pt: expansion (i) with all four terms"),
+                                ("task2_plot", "judge the plot on its own")]:
+            note = f"For the grader: {grade_id}"
+            assert note in text and words in text.split(note, 1)[1].split("For the grader:")[0], (grade_id, text[:3000])
         page.fill("input.score#task1_answer", "3")
         page.press("input.score#task1_answer", "Tab")
         page.fill("textarea#task1_answer-comment", "Expansion (ii): write the block product out.")
