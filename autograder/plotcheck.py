@@ -10,8 +10,9 @@ number of lines, image shapes, legend entries; colour bars left out). The checks
 - what the solution's plot cell declares in its metadata, ``"autograder": {"plot": {...}}`` with
   any of ``curves`` (number of lines), ``images`` (number of images), ``legend`` (``true`` or the
   entries expected), ``xlabel`` / ``ylabel`` (a word the label must contain), ``xscale`` /
-  ``yscale`` (``"log"`` or ``"linear"``), ``title`` (``true``). For example two curves with a
-  legend, x axis "epoch", y axis log scale:
+  ``yscale`` (``"log"`` or ``"linear"``), ``title`` (``true``); counts are over all axes of the
+  cell (``axhline`` lines are curves too). For example two curves with a legend, x axis "epoch",
+  y axis log scale:
   ``{"curves": 2, "legend": ["train", "validation"], "xlabel": "epoch", "yscale": "log"}``.
 """
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _dlcourse_structure():
             axes.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
                          "xscale": ax.get_xscale(), "yscale": ax.get_yscale(), "lines": len(ax.get_lines()),
                          "images": [list(im.get_array().shape) for im in ax.get_images()],
-                         "collections": len(ax.collections),
+                         "collections": len(ax.collections), "patches": len(ax.patches),
                          "legend": [t.get_text() for t in legend.get_texts()] if legend else None})
         return {"axes": axes}
 
@@ -71,6 +72,9 @@ def _dlcourse_structure():
 _dlcourse_structure()
 del _dlcourse_structure, _os
 ''' % (MIME, MIME, MIME)
+
+
+KEYS = ("curves", "images", "legend", "xlabel", "ylabel", "xscale", "yscale", "title")
 
 
 def declared(notebook: nbformat.NotebookNode) -> dict[str, dict]:
@@ -107,7 +111,7 @@ def execute(nb: nbformat.NotebookNode, folder: Path, timeout: int = 900) -> dict
 
 
 def _has_content(ax: dict) -> bool:
-    return bool(ax["lines"] or ax["images"] or ax["collections"])
+    return bool(ax["lines"] or ax["images"] or ax["collections"] or ax.get("patches"))
 
 
 def checks(figures: list[dict] | None, expect: dict | None = None) -> list[str]:
@@ -145,8 +149,10 @@ def checks(figures: list[dict] | None, expect: dict | None = None) -> list[str]:
         want = expect.get(f"{axis}label")
         if want and not any(want.lower() in ax[f"{axis}label"].lower() for ax in axes):
             got = "; ".join(sorted({ax[f"{axis}label"] for ax in axes if ax[f"{axis}label"]})) or "none"
-            found.append(f"{axis} axis label {got!r}, expected {want!r}" if got != "none"
-                         else f"no {axis} axis label, expected {want!r}")
+            if got != "none":
+                found.append(f"{axis} axis label {got!r}, expected {want!r}")
+            elif not unlabelled:  # axes without any label are reported once, above
+                found.append(f"no {axis} axis label, expected {want!r}")
         scale = expect.get(f"{axis}scale")
         if scale and not any(ax[f"{axis}scale"] == scale for ax in axes):
             found.append(f"{axis} axis {axes[0][f'{axis}scale']}, expected {scale} scale")

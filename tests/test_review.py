@@ -313,6 +313,21 @@ def test_plot_checks_compare_the_figure_with_what_the_cell_declares():
                                            "x axis label 'step', expected 'epoch'", "y axis linear, expected log scale"]
     assert checks(one_curve) == [], "nothing declared, nothing wrong"
     assert checks([]) == ["no figure drawn in this cell"]
+    bars = [{"axes": [{"title": "", "xlabel": "class", "ylabel": "images", "xscale": "linear", "yscale": "linear",
+                       "lines": 0, "images": [], "collections": 0, "patches": 6, "legend": None}]}]
+    assert checks(bars) == [], "a bar chart is a figure"
+
+
+@pytest.mark.parametrize("assignment", course.assignments(), ids=lambda a: a.id)
+def test_every_solution_plot_cell_declares_what_it_draws(assignment):
+    from autograder.plotcheck import KEYS, describe
+
+    plots = [c for c in review.manual_cells(assignment) if c.kind == "plot"]
+    assert plots, f"{assignment.id} has no manually graded plot cell"
+    for cell in plots:
+        assert cell.expect, f"{assignment.id} {cell.grade_id}: no autograder.plot metadata"
+        assert set(cell.expect) <= set(KEYS), f"{cell.grade_id}: unknown keys {set(cell.expect) - set(KEYS)}"
+        assert describe(cell.expect), cell.grade_id
 
 
 @pytest.mark.slow
