@@ -309,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", help="folder with one sub-folder per student, nbgrader's submitted/, or an LMS zip")
     p.add_argument("--out", required=True, help="where index.html and the pages go")
     p.add_argument("--grades", help="a `grade --out` folder to take the scores from (default: grade now)")
-    p.add_argument("--execute", action="store_true", help="re-run each notebook first (runs student code)")
+    p.add_argument("--execute", action="store_true", help="re-run each notebook first, in the sandbox, for the plot checks")
     p.add_argument("--workers", type=int, default=None, help="parallel graders when grading now (default: cores)")
     p.add_argument("--no-preflight", action="store_true", help="when grading now: skip grading the reference first")
     p.set_defaults(func=_cmd_review)

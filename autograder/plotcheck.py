@@ -1,7 +1,7 @@
 """Advisory plot checks for TAs: what each figure of an executed report shows, compared with what
 the solution's plot cell declares. They inform the TA; they never change points.
 
-When ``review --execute`` runs a report notebook, a hook in the kernel records, after every cell,
+When ``review --execute`` runs a report notebook (in the sandbox), a hook in the shell records, after every cell,
 the structure of each figure the cell drew or changed (per axes: title, axis labels and scales,
 number of lines, image shapes, legend entries; colour bars left out). The checks then read:
 
@@ -17,6 +17,7 @@ number of lines, image shapes, legend entries; colour bars left out). The checks
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import nbformat
@@ -88,17 +89,45 @@ def declared(notebook: nbformat.NotebookNode) -> dict[str, dict]:
     return found
 
 
-def execute(nb: nbformat.NotebookNode, folder: Path, timeout: int = 900) -> dict[str, list[dict]]:
-    """Run ``nb`` in a kernel in ``folder`` (in place) and return {grade id: figures drawn by that cell}.
+AUTOGRADED_NOTE = "(not run here: the course's grader scored this cell; its results are at the top of the page)\n"
 
-    A cell that raises does not stop the run (the TA sees the error where the student would)."""
-    from nbclient import NotebookClient
 
-    nb.cells.insert(0, new_code_cell(HOOK))
-    try:
-        NotebookClient(nb, timeout=timeout, allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute()
-    finally:
-        nb.cells.pop(0)
+def _autograded(cell) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def execute(nb: nbformat.NotebookNode, folder: Path, assignment=None, limits=None) -> dict[str, list[dict]]:
+    """Run ``nb`` over the files of ``folder`` and return {grade id: figures drawn by that cell};
+    ``nb`` gets the outputs.
+
+    With ``assignment``, in the sandbox with ``limits`` (``review --execute``: student code never
+    runs on the TA's machine outside it; a limit hit or a crash raises ``SandboxError``); without,
+    in a Jupyter kernel in ``folder`` itself (the course's own notebooks). A cell that raises does
+    not stop the run (the TA sees the error where the student would)."""
+    if assignment is not None:
+        from nbformat.v4 import new_output
+
+        from .sandbox import notebook
+
+        sent = copy.deepcopy(nb)
+        autograded = [c for c in sent.cells if _autograded(c)]
+        for cell in autograded:  # the course's grader scored these; the sandbox cannot import it
+            cell.source = ""
+        executed = notebook.execute(assignment, folder, sent, HOOK, limits)
+        for cell, done in zip(nb.cells, executed.cells):
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = done.outputs, done.execution_count
+                if _autograded(cell):
+                    cell.outputs = [new_output("stream", name="stdout", text=AUTOGRADED_NOTE)]
+    else:
+        from nbclient import NotebookClient
+
+        nb.cells.insert(0, new_code_cell(HOOK))
+        try:
+            NotebookClient(nb, timeout=900, allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute()
+        finally:
+            nb.cells.pop(0)
     figures = {}
     for cell in nb.cells:
         if cell.cell_type != "code":

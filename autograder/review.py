@@ -10,8 +10,9 @@ local storage (one entry per assignment, shared by every page of the bundle) and
 ("Export CSV" on any page); ``python -m autograder review import <csv>`` writes it into nbgrader's
 gradebook (:mod:`autograder.manual_grades`). The index links every student with autograded,
 manual and total points; each page links to the previous and next student and the index, and
-``j``/``k`` (or the right/left arrow keys) move between students. With ``--execute``, each plot
-cell's box also lists the advisory plot checks (:mod:`autograder.plotcheck`), counted in the index.
+``j``/``k`` (or the right/left arrow keys) move between students. With ``--execute``, each notebook
+is first run in the grader's sandbox (:mod:`autograder.sandbox.notebook`) and each plot cell's box
+also lists the advisory plot checks (:mod:`autograder.plotcheck`), counted in the index.
 """
 from __future__ import annotations
 
@@ -334,6 +335,20 @@ def _error_page(assignment: Assignment, student: str, problem: str, report: Repo
             f"{html.escape(problem)}</p><pre>{html.escape(results)}</pre>{chrome['script']}")
 
 
+EXECUTE_S = 900  # a report notebook trains models: minutes on a loaded machine, as at nbgrader autograde
+
+
+def execute_limits(assignment: Assignment):
+    """Grading's limits, with the time of one whole notebook for its one call."""
+    import dataclasses
+
+    from .grade import default_limits
+
+    limits = default_limits(assignment)
+    return dataclasses.replace(limits, test_s=EXECUTE_S, submission_s=max(limits.submission_s, EXECUTE_S + 60),
+                               cpu_s=max(limits.cpu_s, EXECUTE_S))
+
+
 def student_page(assignment: Assignment, student: str, folder: Path, report: Report, cells: list[ManualCell],
                  *, execute: bool = False, chrome: dict[str, str] | None = None) -> str:
     """The student's annotated report as HTML; raises ``ValueError`` when the notebook cannot be read."""
@@ -352,8 +367,12 @@ def _student_page(assignment: Assignment, student: str, folder: Path, report: Re
     advice = None
     if execute:
         from . import plotcheck
+        from .sandbox import errors
 
-        figures = plotcheck.execute(nb, folder)
+        try:
+            figures = plotcheck.execute(nb, folder, assignment, execute_limits(assignment))
+        except errors.SandboxError as exc:
+            raise ValueError(f"the notebook could not be executed in the sandbox: {exc}") from None
         advice = {c.grade_id: plotcheck.checks(figures.get(c.grade_id), c.expect) for c in cells if c.kind == "plot"}
     page = to_html(annotated(nb, report, cells, advice), f"{assignment.id}: {student}", chrome)
     return page, None if advice is None else sum(map(len, advice.values()))
@@ -368,8 +387,9 @@ def build(assignment: Assignment, submissions: Path, out: Path, *, grades: Path 
     come from a ``grade --out`` folder when ``grades`` is given (its ``<student>/report.json``),
     else the batch grader runs now into ``out/grades`` (in parallel, with the preflight, resumable).
     A missing or unreadable notebook gives that student an error section; the others go on.
-    ``execute`` re-runs each notebook in a kernel first (student code runs, on this machine, outside
-    the sandbox) and records each figure for the advisory plot checks (:mod:`autograder.plotcheck`).
+    ``execute`` re-runs each notebook first, in the sandbox with the limits of grading (a notebook
+    may take :data:`EXECUTE_S` seconds), and records each figure for the advisory plot checks
+    (:mod:`autograder.plotcheck`).
     """
     from . import grade
     from .batch.store import Store

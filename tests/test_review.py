@@ -354,3 +354,44 @@ def test_executed_plot_without_axis_labels_shows_the_advisory_check(review_case,
     assert page.locator("img").count() >= 2, "the executed plots are on the page"
     page.goto((out / "index.html").as_uri())
     assert page.inner_text("tr[data-student=alice] .ta-checks") == "1"
+
+
+def _notebook_with(folder, sources):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nbformat.write(nb, folder / A3.notebook)
+    return nb
+
+
+def test_execute_runs_the_notebook_in_the_sandbox_not_on_the_tas_machine(tmp_path):
+    """`review --execute`: the notebook's code sees neither the course nor the TA's files, and what it
+    writes stays in the sandbox; its plots and prints come back."""
+    from autograder import plotcheck
+
+    alice = mutants.copy_submission(A3.solution_dir, tmp_path / "alice")
+    nb = _notebook_with(alice, [
+        "import os\nprint('course visible:', os.path.exists(%r), os.path.exists(%r))"
+        % (str(course_root() / "solutions"), str(tmp_path)),
+        "open('pwned.txt', 'w').write('x')\nprint('wrote', os.path.abspath('pwned.txt'))",
+        "from positional_encoding import positional_encoding\nimport matplotlib.pyplot as plt\n"
+        "plt.imshow(positional_encoding(8, 4)); plt.show()",
+    ])
+    figures = plotcheck.execute(nb, alice, A3, review.execute_limits(A3))
+    printed = [o.get("text", "") for c in nb.cells for o in c.outputs if o.output_type == "stream"]
+    assert "course visible: False False\n" in printed, printed
+    assert not (alice / "pwned.txt").exists(), "a write reached the submitted folder"
+    assert not [o for c in nb.cells for o in c.outputs if o.output_type == "error"]
+    assert any("image/png" in o.get("data", {}) for o in nb.cells[2].outputs), nb.cells[2].outputs
+    assert figures == {}, "no cell has a grade id"
+
+
+def test_execute_stops_a_notebook_at_the_time_limit_with_the_reason(tmp_path):
+    import dataclasses
+
+    from autograder import plotcheck
+    from autograder.sandbox import errors
+
+    alice = mutants.copy_submission(A3.solution_dir, tmp_path / "alice")
+    nb = _notebook_with(alice, ["while True:\n    pass"])
+    limits = dataclasses.replace(review.execute_limits(A3), test_s=3)
+    with pytest.raises(errors.SandboxError, match="stopped after 3"):
+        plotcheck.execute(nb, alice, A3, limits)
