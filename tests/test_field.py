@@ -121,3 +121,28 @@ def test_student_faults_are_not_grader_faults(message):
 
 def test_a_sandbox_that_could_not_start_is_a_grader_fault():
     assert grader_fault(_report(""), {"setup_failed": "the sandbox could not start: mount failed"}, A3.modules)
+
+
+def test_a_grading_script_run_from_the_temporary_folder_grades_and_shows_no_scratch(tmp_path):
+    """`python /tmp/grade_all.py` puts /tmp on sys.path. The sandbox must not show that folder: every
+    sandbox's scratch copy of a submission lives there (and binding it read-only broke every sandbox)."""
+    import tempfile
+
+    script = Path(tempfile.gettempdir()) / f"dlcourse_grade_{os.getpid()}_{tmp_path.name}.py"
+    script.write_text(
+        "import sys\n"
+        "from autograder import course, grade\n"
+        "from autograder.sandbox import jail\n"
+        "a = course.get('a3_positional_encoding')\n"
+        "print('shown:', [p for p in jail.readable_paths() if p in ('/tmp', '/')])\n"
+        f"report = grade.grade_one(a, __import__('pathlib').Path({str(A3.solution_dir)!r}))\n"
+        "print('error:', report.error)\n"
+        "print('points:', report.earned - report.bonus_earned, '/', report.possible)\n")
+    try:
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600,
+                              cwd=A3.root, env={**os.environ, **QUICK})
+    finally:
+        script.unlink()
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "shown: []" in done.stdout and "error: \n" in done.stdout, done.stdout
+    assert "points: 18.0 / 18.0" in done.stdout, done.stdout

@@ -69,7 +69,9 @@ def library_paths() -> list[str]:
     other ``sys.path`` folder, except the course's own folders and the working directory.
 
     A virtual environment inside the course folder (``.venv``) counts as installation; nothing
-    else under the course root does, and no folder that contains the course root.
+    else under the course root does, and no folder that contains the course root. Nor does a
+    folder that holds the temporary folder (a script run from ``/tmp`` puts ``/tmp`` on
+    ``sys.path``): every sandbox's scratch copy of a submission lives there.
     """
     import site
     import sysconfig
@@ -79,7 +81,10 @@ def library_paths() -> list[str]:
     install.update(site.getsitepackages())
     if site.ENABLE_USER_SITE and site.USER_SITE in sys.path:
         install.add(site.USER_SITE)
+    import tempfile
+
     secret = _secret_roots()
+    scratch = [tempfile.gettempdir(), os.path.realpath(tempfile.gettempdir())]
     found = []
     for p in [*install, *sys.path]:
         if not p or not os.path.isabs(p) or not os.path.isdir(p):
@@ -87,6 +92,8 @@ def library_paths() -> list[str]:
         p = os.path.normpath(p)
         if any(_inside(s, p) for s in secret):
             continue  # the course root or a folder above it
+        if p not in install and any(_inside(s, p) for s in scratch):
+            continue  # /tmp itself (or a folder above it): other submissions' scratch copies
         if p not in install and any(_inside(p, s) or _inside(os.path.realpath(p), s) for s in secret):
             continue  # the course's own folders (tests/, the course root on PYTHONPATH)
         found.append(p)
