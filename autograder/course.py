@@ -22,12 +22,66 @@ from pathlib import Path
 
 CONFIG_NAME = "assignment.toml"
 TESTS_DIR = "tests"
+TEST_CELL_PREFIX = "tests_task"  # + task key: the grade id of a task's autograded notebook cell
 
 
 def course_root() -> Path:
     """The course repository root: ``$DLCOURSE_ROOT`` or the folder holding ``autograder/``."""
     env = os.environ.get("DLCOURSE_ROOT")
     return Path(env).resolve() if env else Path(__file__).resolve().parents[1]
+
+
+def test_cell_grade_id(task: str) -> str:
+    """nbgrader grade id of the report notebook's autograded cell of ``task`` (``tests_task<key>``):
+    the batch grader writes the task's points into the gradebook under it."""
+    return f"{TEST_CELL_PREFIX}{task}"
+
+
+@dataclass(frozen=True)
+class NbgraderPaths:
+    """The nbgrader folders of a course rooted at ``root``: ``nbgrader_config.py`` (with a relative
+    root), ``release``, the gradebook and the tests all take them from here."""
+
+    root: Path
+
+    @property
+    def work(self) -> Path:
+        """nbgrader's working folders (source staging, submissions, autograded copies, feedback, gradebook)."""
+        return self.root / "build" / "nbgrader"
+
+    @property
+    def source(self) -> Path:
+        return self.work / "source"
+
+    @property
+    def submitted(self) -> Path:
+        return self.work / "submitted"
+
+    @property
+    def autograded(self) -> Path:
+        return self.work / "autograded"
+
+    @property
+    def feedback(self) -> Path:
+        return self.work / "feedback"
+
+    @property
+    def release(self) -> Path:
+        """What students get (``release/<id>/``)."""
+        return self.root / "release"
+
+    @property
+    def gradebook(self) -> Path:
+        return self.work / "gradebook.db"
+
+    @property
+    def gradebook_url(self) -> str:
+        return f"sqlite:///{self.gradebook}"
+
+
+def nbgrader_paths(root: Path | None = None) -> NbgraderPaths:
+    """The nbgrader folders of the course at ``root`` (default: :func:`course_root`)."""
+    return NbgraderPaths(Path(root) if root is not None else course_root())
 
 
 class UnknownAssignment(LookupError):
@@ -51,10 +105,6 @@ class Assignment:
     @property
     def skeleton_dir(self) -> Path:
         return self.home or self.root / "assignments" / self.id
-
-    @property
-    def release_dir(self) -> Path:
-        return self.root / "release" / self.id
 
     def tests_dir(self, hidden: bool = True) -> Path:
         """The full test suite (public + hidden) lives with the solution; the public one with the skeleton."""
