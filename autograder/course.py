@@ -12,6 +12,11 @@ Adding an assignment means adding such a folder: nothing in ``autograder/`` name
     notebook -- the report notebook (TA-graded), optional
     due      -- the due date (a TOML date-time with offset), optional; see ``deadlines``
     late     -- the late policy, e.g. "10%/day, cap 50%, grace 15m" (default "none")
+    tasks    -- the graded tasks, optional: ``[[tasks]]`` tables with ``id``, ``title`` and
+                ``bonus`` (default false). When declared, they are the one statement of the
+                tasks: every test's ``task`` marker must name one (with the same title and bonus
+                flag if it repeats them), the report notebook's autograded cells are
+                ``tests_task<id>``, and the mutants' ``loses`` name them.
 """
 from __future__ import annotations
 
@@ -35,6 +40,38 @@ def test_cell_grade_id(task: str) -> str:
     """nbgrader grade id of the report notebook's autograded cell of ``task`` (``tests_task<key>``):
     the batch grader writes the task's points into the gradebook under it."""
     return f"{TEST_CELL_PREFIX}{task}"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One graded task as ``assignment.toml`` declares it."""
+
+    id: str
+    title: str
+    bonus: bool = False
+
+
+class ConfigError(ValueError):
+    """An ``assignment.toml`` that does not say what it must (the message names the file and the fix)."""
+
+
+def read_tasks(data: dict, where: Path | str) -> tuple[Task, ...]:
+    """The ``[[tasks]]`` of a parsed ``assignment.toml`` (``where``: its path, for messages)."""
+    raw = data.get("tasks", [])
+    if type(raw) is not list or not all(type(t) is dict for t in raw):
+        raise ConfigError(f"{where}: 'tasks' must be a list of [[tasks]] tables with id, title and bonus")
+    tasks = []
+    for entry in raw:
+        unknown = set(entry) - {"id", "title", "bonus"}
+        if type(entry.get("id")) is not str or type(entry.get("title")) is not str or unknown \
+                or type(entry.get("bonus", False)) is not bool:
+            raise ConfigError(f"{where}: each [[tasks]] needs id = \"<key>\" and title = \"...\" (strings) and may "
+                              f"set bonus = true; got {entry}")
+        tasks.append(Task(entry["id"], entry["title"], entry.get("bonus", False)))
+    ids = [t.id for t in tasks]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{where}: task ids must be unique; got {ids}")
+    return tuple(tasks)
 
 
 @dataclass(frozen=True)
@@ -97,6 +134,7 @@ class Assignment:
     root: Path = field(repr=False)
     home: Path | None = field(default=None, repr=False)  # a released folder used on its own
     config: dict = field(default_factory=dict, repr=False, compare=False)  # all of assignment.toml
+    tasks: tuple[Task, ...] = ()  # as declared in assignment.toml (empty: not declared)
 
     @property
     def solution_dir(self) -> Path:
@@ -124,6 +162,7 @@ def _read(config: Path, root: Path, home: Path | None = None) -> Assignment:
         root=root,
         home=home,
         config=data,
+        tasks=read_tasks(data, config),
     )
 
 

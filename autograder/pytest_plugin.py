@@ -184,6 +184,44 @@ def pytest_collection_modifyitems(config, items):
     ]
     if missing:
         raise pytest.UsageError("graded tests need @pytest.mark.points and a task marker: " + ", ".join(missing))
+    problems = _undeclared_tasks(items)
+    if problems:
+        raise pytest.UsageError("task markers disagree with assignment.toml's [[tasks]]: " + "; ".join(problems[:5]))
+
+
+def _undeclared_tasks(items) -> list[str]:
+    """Where a test's task marker names a task ``assignment.toml`` does not declare, or repeats its
+    title or bonus flag differently (only for assignments that declare their tasks)."""
+    import tomllib
+
+    from .course import ConfigError, read_tasks
+
+    declared: dict[Path, dict] = {}
+    problems: list[str] = []
+    for item in items:
+        marker = item.get_closest_marker("task")
+        if marker is None or not marker.args:
+            continue
+        folder = _assignment_dir(Path(str(item.fspath)))
+        if folder not in declared:
+            config = folder / CONFIG_NAME
+            try:
+                declared[folder] = {t.id: t for t in read_tasks(tomllib.loads(config.read_text()), config)}
+            except (ConfigError, ValueError) as exc:
+                raise pytest.UsageError(str(exc)) from None
+        tasks = declared[folder]
+        if not tasks:
+            continue
+        key = str(marker.args[0])
+        task = tasks.get(key)
+        where = Path(str(item.fspath)).name
+        if task is None:
+            problems.append(f"{where} marks task {key!r}, which is not declared (declared: {', '.join(tasks)})")
+        elif len(marker.args) > 1 and marker.args[1] != task.title:
+            problems.append(f"{where} titles task {key!r} {marker.args[1]!r}, assignment.toml {task.title!r}")
+        elif "bonus" in marker.kwargs and bool(marker.kwargs["bonus"]) != task.bonus:
+            problems.append(f"{where} says task {key!r} bonus={marker.kwargs['bonus']}, assignment.toml {task.bonus}")
+    return list(dict.fromkeys(problems))
 
 
 class TestTimeout(BaseException):
