@@ -6,17 +6,21 @@ nbgrader's source folder is a staging area built from the one source by
 and public tests come from the generated skeleton ``assignments/<id>/`` -- nbgrader copies
 ``.py`` files verbatim, so the solution modules must never be staged.
 """
+from pathlib import Path
+
 from autograder import course
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
+# The folders, relative to the course root (nbgrader's working directory): autograder.course.NbgraderPaths.
+folders = course.nbgrader_paths(Path("."))
 c.CourseDirectory.course_id = "dl-course"
-c.CourseDirectory.source_directory = "build/nbgrader/source"
-c.CourseDirectory.release_directory = "release"
-c.CourseDirectory.submitted_directory = "build/nbgrader/submitted"
-c.CourseDirectory.autograded_directory = "build/nbgrader/autograded"
-c.CourseDirectory.feedback_directory = "build/nbgrader/feedback"
-c.CourseDirectory.db_url = "sqlite:///build/nbgrader/gradebook.db"
+c.CourseDirectory.source_directory = str(folders.source)
+c.CourseDirectory.release_directory = str(folders.release)
+c.CourseDirectory.submitted_directory = str(folders.submitted)
+c.CourseDirectory.autograded_directory = str(folders.autograded)
+c.CourseDirectory.feedback_directory = str(folders.feedback)
+c.CourseDirectory.db_url = folders.gradebook_url
 # Released alongside the notebook: the skeleton modules, the public tests, the README.
 c.CourseDirectory.include = ["*"]
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis", "instructor"]

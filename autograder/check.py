@@ -1,22 +1,19 @@
-"""Run an assignment's test suite against one submission folder, in this process.
+"""The student's check: an assignment's suite against one folder, student code in this process.
 
-This is the student's local check (the student only cheats themselves). The batch grader
-runs the same suite in an isolated child per submission.
+The student only cheats themselves, so nothing is sandboxed here. The pytest run is
+``suite.run``, the one the isolated grader (``sandbox.judge``) runs too, with the same per-test
+limit; the check adds a time budget for the whole run, a progress line per task and Ctrl-C.
 """
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import sys
 import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from . import suite, timing
-from . import submission as submission_mod
 from .course import Assignment
 from .pytest_plugin import GradeCollector, budget_ran_out
 from .results import Report
@@ -25,14 +22,14 @@ INTERRUPTED = "you stopped the check (Ctrl-C)"
 SLOW_S = 10  # a test still running after this long is named on the terminal
 
 
-class Progress:
+class Progress(GradeCollector):
     """One line per task on the terminal as soon as its last test has finished, and the name of a
-    test that is still running after ``SLOW_S`` seconds."""
+    test that is still running after ``SLOW_S`` seconds (it collects the results it reports)."""
 
     def __init__(self, stream, label: str):
+        super().__init__()
         self.stream, self.label = stream, label
         self.left: dict[str, int] = {}
-        self.collector: GradeCollector | None = None
         self.began = time.monotonic()
         self.slow: threading.Timer | None = None
 
@@ -42,16 +39,14 @@ class Progress:
             self.stream.flush()
 
     def pytest_collection_finish(self, session):
-        if self.collector is None:
-            return
-        for result in self.collector.results.values():
+        for result in self.results.values():
             self.left[result.task] = self.left.get(result.task, 0) + 1
         tasks = len(self.left)
-        self.say(f"{self.label}: {len(self.collector.results)} tests in {tasks} task{'s' * (tasks != 1)} "
+        self.say(f"{self.label}: {len(self.results)} tests in {tasks} task{'s' * (tasks != 1)} "
                  "(Ctrl-C stops and shows what is known)")
 
     def pytest_runtest_logstart(self, nodeid, location):
-        result = self.collector.results.get(nodeid) if self.collector else None
+        result = self.results.get(nodeid)
         if result is not None:
             self.slow = threading.Timer(SLOW_S, self.say, [f"    still running after {SLOW_S:g} s: {result.title}"])
             self.slow.daemon = True
@@ -61,12 +56,12 @@ class Progress:
         if self.slow is not None:
             self.slow.cancel()
             self.slow = None
-        result = self.collector.results.get(nodeid) if self.collector else None
+        result = self.results.get(nodeid)
         if result is None:
             return
         self.left[result.task] -= 1
         if self.left[result.task] == 0:
-            tests = [t for t in self.collector.results.values() if t.task == result.task]
+            tests = [t for t in self.results.values() if t.task == result.task]
             earned, possible = sum(t.earned for t in tests), sum(t.points for t in tests)
             failed = sum(t.outcome != "passed" for t in tests)
             note = f"  ({failed} failed)" if failed else ""
@@ -76,75 +71,60 @@ class Progress:
 
 def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, verbose: bool = False,
         extra_args: list[str] | None = None, test_timeout: float | None = None, budget: float | None = None,
-        progress: bool = False, plugins: list | None = None) -> Report:
+        progress: bool = False, plugins: list | None = None, select: str | list[str] | None = None) -> Report:
     """Grade ``submission_dir`` with the assignment's tests (public + hidden when available).
 
-    Each test is stopped after ``test_timeout`` seconds, or by default after the limit derived from
-    the reference solution's time for it (:mod:`autograder.timing`; 0: never); the whole run after
+    Each test is stopped after ``test_timeout`` seconds, or by default after the limit the batch
+    grader uses too (:func:`autograder.timing.assignment_test_limit`; 0: never); the whole run after
     ``budget`` seconds (default: ``timing.budget``; 0: never). A stopped test fails alone ("took
     too long"); tests not reached by the budget, or after Ctrl-C, are "not run" and earn nothing,
     with the reason in ``report.error``. ``progress`` prints one line per finished task on stderr.
+    ``select`` runs only some tests (see ``suite.run``); ``extra_args`` are further pytest options.
     Returns a :class:`Report`; the suite's own output is swallowed unless ``verbose``. Writes
-    nothing into ``submission_dir`` (see ``pytest_plugin``).
+    nothing into ``submission_dir``.
     """
     tests = assignment.tests_dir(hidden=hidden)
     folder = Path(submission_dir).resolve()
     budget = timing.budget(tests) if budget is None else budget
-    collector = GradeCollector()
-    args = [
-        str(tests),
-        f"--submission={folder}",
-        f"--rootdir={tests}",
-        "-p", "no:cacheprovider",
-        "-o", "addopts=",
-        "--import-mode=importlib",
-        "-q",
-        f"--time-budget={budget:g}",
-        *([f"--test-timeout={test_timeout:g}"] if test_timeout is not None else ["--reference-limits"]),
-        *(extra_args or []),
-    ]
+    options = [f"--time-budget={budget:g}",
+               *([f"--test-timeout={test_timeout:g}"] if test_timeout is not None else ["--reference-limits"]),
+               *(extra_args or [])]
     extra = list(plugins or [])
     stderr = None
     if progress:
-        # pytest captures file descriptor 2 while tests run: write to a copy of the terminal's.
+        # Written to a copy of the terminal's descriptor 2: pytest redirects the stream while tests run.
         stderr = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
-        reporter = Progress(stderr, f"checking {folder}")
-        reporter.collector = collector
-        extra.append(reporter)
-    sink = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
-    config_seen, ctrl_c = [], []
-
-    class _Config:
-        def pytest_configure(self, config):
-            config_seen.append(config)
-
-        def pytest_keyboard_interrupt(self, excinfo):
-            if excinfo.type is KeyboardInterrupt:  # not pytest's Interrupted (collection errors, a stop)
-                ctrl_c.append(True)
-
+        extra.append(Progress(stderr, f"checking {folder}"))
+    watch = _Stops()
     try:
-        with suite.in_process(assignment), sink:
-            code = pytest.main(args, plugins=[collector, _Config(), *extra])
+        report, _code = suite.run(assignment, folder, hidden=hidden, plugins=[watch, *extra], select=select,
+                                  options=options, quiet=not verbose)
     finally:
-        submission_mod.forget(Path(m).stem for m in assignment.modules)
-        from . import pytest_plugin
-        pytest_plugin._loaded.clear()
         if stderr is not None:
             stderr.close()
-    report = collector.report()
-    report.assignment = assignment.id
-    report.submission = str(folder)
-    report.hidden_included = tests == assignment.solution_dir / "tests"
     stopped = ""
-    if config_seen and budget_ran_out(config_seen[0]):
+    if watch.config is not None and budget_ran_out(watch.config):
         stopped = f"the check stopped after its time budget of {budget:g} s"
-    elif ctrl_c:
+    elif watch.ctrl_c:
         stopped = INTERRUPTED
     if stopped:
         for t in report.tests:
             if t.outcome == "not run":
                 t.message = f"not run: {stopped}"
         report.error = "; ".join(filter(None, [report.error, f"{stopped}: the tests not run yet earn nothing"]))
-    elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not report.error:
-        report.error = f"the test suite did not run (pytest exit code {int(code)})"
     return report
+
+
+class _Stops:
+    """What stopped the run early: the time budget (read from the config) or Ctrl-C."""
+
+    def __init__(self):
+        self.config = None
+        self.ctrl_c = False
+
+    def pytest_configure(self, config):
+        self.config = config
+
+    def pytest_keyboard_interrupt(self, excinfo):
+        if excinfo.type is KeyboardInterrupt:  # not pytest's Interrupted (collection errors, a stop)
+            self.ctrl_c = True

@@ -24,7 +24,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import course
+from . import course, timing
 
 
 def _cmd_list(args) -> int:
@@ -105,12 +105,12 @@ def _cmd_release(args) -> int:
 
 
 def _cmd_timing(args) -> int:
-    from . import timing
+    from . import measure
 
     chosen = [course.get(a) for a in args.assignments] if args.assignments else course.assignments()
     for a in chosen:
         try:
-            path = timing.measure(a)
+            path = measure.reference_times(a)
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -211,9 +211,8 @@ def _cmd_gradescope(args) -> int:
 
 def _cmd_review_import(args) -> int:
     from . import manual_grades
-    from .course import course_root
 
-    db = args.db or f"sqlite:///{course_root() / 'build' / 'nbgrader' / 'gradebook.db'}"
+    db = args.db or course.nbgrader_paths().gradebook_url
     if db.startswith("sqlite:///") and not Path(db[len("sqlite:///"):]).is_file():
         print(f"error: no gradebook at {db[len('sqlite:///'):]} (pass the course's with --db sqlite:///PATH)",
               file=sys.stderr)
@@ -262,9 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--public", action="store_true", help="run only the public tests, as a student sees them")
     p.add_argument("--json", help="also write the result as JSON to this file")
     p.add_argument("--test-timeout", type=float, default=None,
-                   help="seconds before a single test is stopped (default: 10 x the reference's time, at least 20)")
+                   help=f"seconds before a single test is stopped (default, as in the real grading: "
+                        f"{timing.FACTOR:g} x the reference's slowest test, at least {timing.FLOOR_S:g})")
     p.add_argument("--time-budget", type=float, default=None,
-                   help="seconds for the whole check (default: 5 x the reference's time, at least 300; 0: none)")
+                   help=f"seconds for the whole check (default: {timing.BUDGET_FACTOR:g} x the reference's time, "
+                        f"at least {timing.BUDGET_FLOOR_S:g}; 0: none)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing; the exit status tells")
     p.add_argument("-v", "--verbose", action="store_true", help="show passing tests and full tracebacks")
     p.set_defaults(func=_cmd_check)

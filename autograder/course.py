@@ -12,6 +12,11 @@ Adding an assignment means adding such a folder: nothing in ``autograder/`` name
     notebook -- the report notebook (TA-graded), optional
     due      -- the due date (a TOML date-time with offset), optional; see ``deadlines``
     late     -- the late policy, e.g. "10%/day, cap 50%, grace 15m" (default "none")
+    tasks    -- the graded tasks, optional: ``[[tasks]]`` tables with ``id``, ``title`` and
+                ``bonus`` (default false). When declared, they are the one statement of the
+                tasks: every test's ``task`` marker must name one (with the same title and bonus
+                flag if it repeats them), the report notebook's autograded cells are
+                ``tests_task<id>``, and the mutants' ``loses`` name them.
 """
 from __future__ import annotations
 
@@ -22,12 +27,98 @@ from pathlib import Path
 
 CONFIG_NAME = "assignment.toml"
 TESTS_DIR = "tests"
+TEST_CELL_PREFIX = "tests_task"  # + task key: the grade id of a task's autograded notebook cell
 
 
 def course_root() -> Path:
     """The course repository root: ``$DLCOURSE_ROOT`` or the folder holding ``autograder/``."""
     env = os.environ.get("DLCOURSE_ROOT")
     return Path(env).resolve() if env else Path(__file__).resolve().parents[1]
+
+
+def test_cell_grade_id(task: str) -> str:
+    """nbgrader grade id of the report notebook's autograded cell of ``task`` (``tests_task<key>``):
+    the batch grader writes the task's points into the gradebook under it."""
+    return f"{TEST_CELL_PREFIX}{task}"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One graded task as ``assignment.toml`` declares it."""
+
+    id: str
+    title: str
+    bonus: bool = False
+
+
+class ConfigError(ValueError):
+    """An ``assignment.toml`` that does not say what it must (the message names the file and the fix)."""
+
+
+def read_tasks(data: dict, where: Path | str) -> tuple[Task, ...]:
+    """The ``[[tasks]]`` of a parsed ``assignment.toml`` (``where``: its path, for messages)."""
+    raw = data.get("tasks", [])
+    if type(raw) is not list or not all(type(t) is dict for t in raw):
+        raise ConfigError(f"{where}: 'tasks' must be a list of [[tasks]] tables with id, title and bonus")
+    tasks = []
+    for entry in raw:
+        unknown = set(entry) - {"id", "title", "bonus"}
+        if type(entry.get("id")) is not str or type(entry.get("title")) is not str or unknown \
+                or type(entry.get("bonus", False)) is not bool:
+            raise ConfigError(f"{where}: each [[tasks]] needs id = \"<key>\" and title = \"...\" (strings) and may "
+                              f"set bonus = true; got {entry}")
+        tasks.append(Task(entry["id"], entry["title"], entry.get("bonus", False)))
+    ids = [t.id for t in tasks]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{where}: task ids must be unique; got {ids}")
+    return tuple(tasks)
+
+
+@dataclass(frozen=True)
+class NbgraderPaths:
+    """The nbgrader folders of a course rooted at ``root``: ``nbgrader_config.py`` (with a relative
+    root), ``release``, the gradebook and the tests all take them from here."""
+
+    root: Path
+
+    @property
+    def work(self) -> Path:
+        """nbgrader's working folders (source staging, submissions, autograded copies, feedback, gradebook)."""
+        return self.root / "build" / "nbgrader"
+
+    @property
+    def source(self) -> Path:
+        return self.work / "source"
+
+    @property
+    def submitted(self) -> Path:
+        return self.work / "submitted"
+
+    @property
+    def autograded(self) -> Path:
+        return self.work / "autograded"
+
+    @property
+    def feedback(self) -> Path:
+        return self.work / "feedback"
+
+    @property
+    def release(self) -> Path:
+        """What students get (``release/<id>/``)."""
+        return self.root / "release"
+
+    @property
+    def gradebook(self) -> Path:
+        return self.work / "gradebook.db"
+
+    @property
+    def gradebook_url(self) -> str:
+        return f"sqlite:///{self.gradebook}"
+
+
+def nbgrader_paths(root: Path | None = None) -> NbgraderPaths:
+    """The nbgrader folders of the course at ``root`` (default: :func:`course_root`)."""
+    return NbgraderPaths(Path(root) if root is not None else course_root())
 
 
 class UnknownAssignment(LookupError):
@@ -43,6 +134,7 @@ class Assignment:
     root: Path = field(repr=False)
     home: Path | None = field(default=None, repr=False)  # a released folder used on its own
     config: dict = field(default_factory=dict, repr=False, compare=False)  # all of assignment.toml
+    tasks: tuple[Task, ...] = ()  # as declared in assignment.toml (empty: not declared)
 
     @property
     def solution_dir(self) -> Path:
@@ -51,10 +143,6 @@ class Assignment:
     @property
     def skeleton_dir(self) -> Path:
         return self.home or self.root / "assignments" / self.id
-
-    @property
-    def release_dir(self) -> Path:
-        return self.root / "release" / self.id
 
     def tests_dir(self, hidden: bool = True) -> Path:
         """The full test suite (public + hidden) lives with the solution; the public one with the skeleton."""
@@ -74,6 +162,7 @@ def _read(config: Path, root: Path, home: Path | None = None) -> Assignment:
         root=root,
         home=home,
         config=data,
+        tasks=read_tasks(data, config),
     )
 
 

@@ -264,6 +264,35 @@ def steps_verdict(description: str, budget: int, steps: int, over: bool, problem
                              + (f"\nlikely cause: {hint}" if hint else ""))
 
 
+def implemented(call) -> None:
+    """Re-raise if ``call()`` reaches a stub (``NotImplementedError``); anything else it raises is
+    left to the tests. For the fixtures of property-based tests, so that a stub fails once
+    ("not implemented yet") instead of once per example that hypothesis tries."""
+    try:
+        call()
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - the test itself reports other problems, with an input
+        pass
+
+
+def steps_counter(*, alone: bool):
+    """The Python-step count with its verdict, as one function: ``count_steps(fn, args, kwargs, *,
+    budget, description, hint) -> (result, steps)``, failing as :func:`python_steps` describes.
+    The sandboxed child binds its own when its runtime starts (``alone=True``: every other Python
+    thread there is the student's), before student code is imported, and keeps it only on the
+    runtime object, so that replacing this module's names later changes nothing: it looks up no
+    module globals."""
+    count, verdict = _count_lines, steps_verdict
+
+    def count_steps(fn, args, kwargs, *, budget: int, description: str, hint):
+        result, steps, problem = count(fn, args, kwargs, budget, alone)
+        verdict(description, budget, steps, steps > budget, problem, hint)
+        return result, steps
+
+    return count_steps
+
+
 def python_steps(fn, *args, within: Path | None = None, budget: int, description: str, hint: str | None = None,
                  **kwargs):
     """Call ``fn`` and count the Python steps it takes: lines, Python calls and built-in calls.

@@ -29,7 +29,8 @@ class SubmissionImportError(AttributeError):
     """
 
 
-def _chain(exc: BaseException):
+def chain(exc: BaseException):
+    """``exc`` and the exceptions it was raised from or during, newest first (each once)."""
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -37,7 +38,8 @@ def _chain(exc: BaseException):
         exc = exc.__cause__ or exc.__context__
 
 
-def _first_leaf(exc: BaseException) -> BaseException:
+def first_leaf(exc: BaseException) -> BaseException:
+    """The first exception inside (nested) exception groups, or ``exc`` itself."""
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
     return exc
@@ -150,9 +152,9 @@ def _student_location(tb, submission_dir: Path | None) -> str:
 def explain(exc: BaseException, tb=None, submission_dir: Path | None = None) -> str:
     """The student-facing explanation of ``exc`` (at most ~MAX_CHARS characters)."""
     example = counterexample(exc)
-    exc = _first_leaf(exc)
+    exc = first_leaf(exc)
     example = example or counterexample(exc)
-    for link in _chain(exc):
+    for link in chain(exc):
         if isinstance(link, NotImplementedError):
             hint = str(link).strip()
             return f"{NOT_IMPLEMENTED}" + (f": {hint}" if hint else "")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .batch.store import Store
 from .course import Assignment
-from .nbcell import test_cell_grade_id
+from .course import test_cell_grade_id
 
 LAYOUTS = ("plain", "canvas", "moodle")
 ROSTER_COLUMNS = ("student", "name", "lms_id")

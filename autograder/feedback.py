@@ -1,5 +1,7 @@
-"""Render a grade :class:`~autograder.results.Report` for people: terminal text and Markdown."""
+"""Render a grade :class:`~autograder.results.Report` for people: terminal text, Markdown, HTML."""
 from __future__ import annotations
+
+import html as _html
 
 from .results import Report
 
@@ -46,7 +48,7 @@ def text(report: Report, *, verbose: bool = False) -> str:
             lines.append(f"          {first}")
             lines += [f"          {r}" for r in rest[:1]]
     lines.append("")
-    lines.append(f"Total{'':<50} {_pts(report.earned - report.bonus_earned):>5} / {_pts(report.possible)}")
+    lines.append(f"Total{'':<50} {_pts(report.base_earned):>5} / {_pts(report.possible)}")
     if report.bonus_possible:
         lines.append(f"Bonus{'':<50} {_pts(report.bonus_earned):>5} / {_pts(report.bonus_possible)}")
     if not report.hidden_included:
@@ -77,7 +79,7 @@ def markdown(report: Report) -> str:
     out += ["| Task | Title | Points |", "|---|---|---|"]
     for task in report.tasks():
         out.append(f"| {task.key} | {task.title} | {_pts(task.earned)} / {_pts(task.possible)} |")
-    out.append(f"| | **Total** | **{_pts(report.earned - report.bonus_earned)} / {_pts(report.possible)}** |")
+    out.append(f"| | **Total** | **{_pts(report.base_earned)} / {_pts(report.possible)}** |")
     if report.bonus_possible:
         out.append(f"| | Bonus | {_pts(report.bonus_earned)} / {_pts(report.bonus_possible)} |")
     out.append("")
@@ -92,3 +94,29 @@ def markdown(report: Report) -> str:
     else:
         out.append("All tests passed.")
     return "\n".join(out) + "\n"
+
+
+def html(report: Report) -> str:
+    """A standalone page; every string from a report (student-controlled text included) is escaped."""
+    e = _html.escape
+    pts = lambda x: f"{x:g}"  # noqa: E731
+    rows = "".join(f"<tr><td>{e(t.key)}</td><td>{e(t.title)}</td><td>{pts(t.earned)} / {pts(t.possible)}</td></tr>"
+                   for t in report.tasks())
+    failed = [t for t in report.tests if t.outcome != "passed"]
+    items = "".join(f"<li><b>Task {e(t.task)}, {e(t.title)}</b> ({pts(t.points)} pt): "
+                    f"<pre>{e(t.message or t.outcome)}</pre></li>" for t in failed)
+    problem = f"<p><b>Problem:</b> {e(report.error)}</p>" if report.error else ""
+    bonus = (f"<tr><td></td><td>Bonus</td><td>{pts(report.bonus_earned)} / {pts(report.bonus_possible)}</td></tr>"
+             if report.bonus_possible else "")
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        f"<title>{e(report.assignment)}: {e(report.submission)}</title>"
+        "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}td,th{padding:.2em .8em;"
+        "border-bottom:1px solid #ddd}pre{white-space:pre-wrap;margin:.2em 0}</style></head><body>"
+        f"<h1>{e(report.assignment)}: feedback for {e(report.submission)}</h1>{problem}"
+        f"<table><tr><th>Task</th><th>Title</th><th>Points</th></tr>{rows}"
+        f"<tr><td></td><td><b>Total</b></td><td><b>{pts(report.base_earned)} / "
+        f"{pts(report.possible)}</b></td></tr>{bonus}</table>"
+        + (f"<h2>What to fix</h2><ul>{items}</ul>" if failed else "<p>All tests passed.</p>")
+        + "</body></html>\n"
+    )

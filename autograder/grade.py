@@ -32,6 +32,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED
 from pathlib import Path
 
+from . import suite
 from .batch import groups, inputs
 from .batch.store import Store, atomic_write
 from .course import Assignment
@@ -39,7 +40,6 @@ from .deadlines import Deadline, lateness, submission_time
 from .results import GRADER_ERROR, INPUT_ERROR, Report, TestResult
 from .sandbox.limits import Limits
 
-SUBMISSION_TIMEOUT_S = 900
 MAX_ATTEMPTS = 2  # a submission whose worker failed twice gets an error report (not saved: a rerun retries)
 REFERENCE = "reference solution"  # the preflight job's name in the log
 
@@ -50,39 +50,21 @@ class PreflightFailed(RuntimeError):
 
 def expected_tests(assignment: Assignment) -> list[TestResult]:
     """The graded tests of the full suite, collected without running any student code."""
-    import contextlib
-    import io
-
-    import pytest
-
-    from . import suite
-    from .pytest_plugin import GradeCollector
-
-    collector = GradeCollector()
-    with suite.in_process(assignment), contextlib.redirect_stdout(io.StringIO()):
-        pytest.main([str(assignment.tests_dir()), "--collect-only", "-q", "-p", "no:cacheprovider",
-                     "-o", "addopts=", "--import-mode=importlib", f"--rootdir={assignment.tests_dir()}"],
-                    plugins=[collector])
-    return collector.report().tests
+    return suite.run(assignment, None, collect_only=True)[0].tests
 
 
 def default_limits(assignment: Assignment) -> Limits:
-    """The limits of real grading: per test ``timing``'s rule (the one ``check`` uses: a factor of
-    the reference solution's own time, with a floor), per submission ``SUBMISSION_TIMEOUT_S``."""
-    from . import timing
-
-    return Limits(submission_s=SUBMISSION_TIMEOUT_S, test_s=timing.assignment_test_limit(assignment.tests_dir()))
+    """The limits of real grading (``Limits.for_suite``: per test the rule ``check`` uses too)."""
+    return Limits.for_suite(assignment.tests_dir())
 
 
-def grade_one(assignment: Assignment, folder: Path, *, timeout: float = SUBMISSION_TIMEOUT_S,
-              expected: list[TestResult] | None = None, limits: Limits | None = None,
-              isolate: str = "auto") -> Report:
-    """Grade ``folder`` with its code sandboxed (see ``sandbox.judge``); a crash or time limit
-    costs only the tests it hit. ``expected`` is accepted for compatibility and unused."""
+def grade_one(assignment: Assignment, folder: Path, *, limits: Limits | None = None, isolate: str = "auto") -> Report:
+    """Grade one folder with its code sandboxed, with the limits of real grading unless ``limits``
+    (see ``sandbox.judge``); a crash or time limit costs only the tests it hit. Raises
+    ``sandbox.errors.GraderFault`` when the grader's own processes failed."""
     from .sandbox import judge
 
-    limits = limits or Limits(submission_s=timeout)
-    return judge.run(assignment, Path(folder), limits=limits, isolate=isolate)
+    return judge.grade(assignment, Path(folder), limits=limits, isolate=isolate)[0]
 
 
 def load_reports(out: Path) -> dict[str, Report]:
@@ -104,7 +86,7 @@ def reference_files(assignment: Assignment, limits: Limits) -> dict[str, bytes]:
     import tempfile
 
     from .mutants import copy_submission
-    from .sandbox.session import collect_files
+    from .sandbox.files import collect_files
 
     missing = [m for m in assignment.modules if not (assignment.solution_dir / m).is_file()]
     if missing:
@@ -120,7 +102,7 @@ def preflight_problem(assignment: Assignment, report: Report, info: dict | None)
     """Why the reference did not earn full marks, in words an instructor can act on."""
     failed = [t for t in report.tests if t.outcome != "passed"]
     lines = [f"the grader gave the reference solution of {assignment.id} "
-             f"{report.earned - report.bonus_earned:g}/{report.possible:g}, not full marks, in the sandbox; "
+             f"{report.base_earned:g}/{report.possible:g}, not full marks, in the sandbox; "
              "so it would grade students wrongly, and nothing was graded or written."]
     if report.error:
         lines.append(f"  problem: {report.error}")
@@ -181,7 +163,7 @@ def write_csv(path: Path, reports: dict[str, Report]) -> None:
         per_task = {t.key: t.earned for t in r.tasks()}
         late = r.late or {}
         writer.writerow([student, *(f"{per_task.get(k, 0):g}" for k in task_keys),
-                         f"{r.earned - r.bonus_earned:g}", f"{r.bonus_earned:g}", f"{r.possible:g}",
+                         f"{r.base_earned:g}", f"{r.bonus_earned:g}", f"{r.possible:g}",
                          late.get("submitted", ""), f"{late.get('seconds_late', 0) / 3600:.2f}" if late else "",
                          f"{r.late_deducted:g}", f"{r.final:g}", r.group, r.error])
     atomic_write(Path(path), buf.getvalue())
@@ -194,7 +176,7 @@ def table(reports: dict[str, Report]) -> str:
     for student, r in sorted(reports.items()):
         failed = sum(t.outcome != "passed" for t in r.tests)
         status = "full marks" if r.full_marks else (r.error or f"{failed} test{'s' if failed != 1 else ''} failed")
-        lines.append(f"{student:<{width}} {r.earned - r.bonus_earned:>4g} / {r.possible:<3g} {r.bonus_earned:>5g}  {status[:60]}")
+        lines.append(f"{student:<{width}} {r.base_earned:>4g} / {r.possible:<3g} {r.bonus_earned:>5g}  {status[:60]}")
     return "\n".join(lines)
 
 
@@ -280,10 +262,10 @@ class _Progress:
     def update(self, student: str, report: Report) -> None:
         self.done += 1
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{student}: {report.earned - report.bonus_earned:g}/{report.possible:g}")
+            self.bar.set_postfix_str(f"{student}: {report.base_earned:g}/{report.possible:g}")
             self.bar.update()
         elif self.enabled:
-            print(f"[{self.done}/{self.total}] {student}: {report.earned - report.bonus_earned:g} / {report.possible:g}"
+            print(f"[{self.done}/{self.total}] {student}: {report.base_earned:g} / {report.possible:g}"
                   + (f" ({report.error[:80]})" if report.error else ""), file=sys.stderr, flush=True)
 
     def close(self) -> None:
@@ -329,7 +311,7 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
     ``preflight`` is on and the reference solution does not earn full marks on the same workers
     and limits.
     """
-    from .sandbox.session import collect_files
+    from .sandbox.files import collect_files
 
     out = Path(out)
     store = Store(out)
@@ -419,7 +401,7 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
         isolation = f" isolation={info['isolation']}" if info else ""
         problems = f" problems: {' | '.join(info['events'])[:300]}" if info and info.get("events") else ""
         took = info["seconds"] if info and "seconds" in info else seconds
-        store.log(f"graded {student}: {report.earned - report.bonus_earned:g}/{report.possible:g} "
+        store.log(f"graded {student}: {report.base_earned:g}/{report.possible:g} "
                   f"bonus {report.bonus_earned:g} in {took:.1f} s{isolation}"
                   + (f" error: {report.error[:200]}" if report.error else "") + problems)
         bar.update(student, report)

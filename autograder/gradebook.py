@@ -1,7 +1,7 @@
 """Write batch-grader results into nbgrader's gradebook, under the notebook's own grade ids.
 
 Each task's autograded test cell in the report notebook has grade id ``tests_task<key>``
-(see :mod:`autograder.nbcell`); the batch grader's points for that task become the cell's
+(``course.test_cell_grade_id``); the batch grader's points for that task become the cell's
 ``auto_score``. formgrader, ``generate_feedback`` and ``nbgrader export`` then show the same
 numbers as ``grades.csv``. Manually graded cells are left to the TAs.
 """
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .course import Assignment
-from .nbcell import test_cell_grade_id
+from .course import Assignment, nbgrader_paths, test_cell_grade_id
 from .results import Report
 
 
@@ -19,7 +18,8 @@ class GradebookError(RuntimeError):
 
 
 def default_db_url(assignment: Assignment) -> str:
-    return f"sqlite:///{assignment.root / 'build' / 'nbgrader' / 'gradebook.db'}"
+    """The course's gradebook (``course.NbgraderPaths``)."""
+    return nbgrader_paths(assignment.root).gradebook_url
 
 
 def record(assignment: Assignment, reports: dict[str, Report], db_url: str | None = None) -> int:

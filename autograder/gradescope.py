@@ -101,7 +101,7 @@ def run(assignment: Assignment, root: Path = ROOT) -> int:
     from . import grade
     from .batch.job import grade_job
     from .batch.store import atomic_write, gradescope
-    from .sandbox.session import collect_files
+    from .sandbox.files import collect_files
 
     results = root / "results" / "results.json"
     results.parent.mkdir(parents=True, exist_ok=True)

@@ -220,7 +220,7 @@ def scores(reports: dict[str, Report]) -> dict:
                                                 "bonus": task.bonus, "points": {}})
             entry["points"][student] = task.earned
     total = {"possible": max((r.possible for r in reports.values()), default=0.0),
-             "points": {s: r.earned - r.bonus_earned for s, r in sorted(reports.items())}}
+             "points": {s: r.base_earned for s, r in sorted(reports.items())}}
     return {"total": total, "tasks": list(tasks.values())}
 
 

@@ -24,6 +24,7 @@ import os
 import sys
 from pathlib import Path
 
+from .course import test_cell_grade_id  # noqa: F401 - where the notebook tests look for it
 from .results import GRADER_ERROR, Report
 
 _reports: dict[tuple[str, Path], Report] = {}
@@ -98,11 +99,6 @@ def score(assignment_id: str, task: str, folder: str | Path = ".") -> float:
     print(summary(result, task) + (f"\n{note}" if note else ""), flush=True)
     tasks = {t.key: t for t in result.tasks()}
     return round(tasks[task].earned, 3) if task in tasks else 0.0
-
-
-def test_cell_grade_id(task: str) -> str:
-    """nbgrader grade id of the autograded cell of ``task``."""
-    return f"tests_task{task}"
 
 
 def test_cell_source(assignment_id: str, task: str) -> str:

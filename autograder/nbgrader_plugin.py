@@ -28,7 +28,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from . import course, grade
-from .nbcell import test_cell_grade_id
+from .course import test_cell_grade_id
 from .results import Report
 
 TASK_PREFIX = test_cell_grade_id("")
@@ -41,7 +41,7 @@ class GraderFault(RuntimeError):
 def trusted_report(assignment: course.Assignment, folder: Path, student: str, log) -> Report:
     """``folder`` graded by the sandboxed grader in this process, after the preflight."""
     from .batch.job import grade_job
-    from .sandbox.session import collect_files
+    from .sandbox.files import collect_files
 
     limits = grade.default_limits(assignment)
     grade.prove(assignment, grade.InProcessPool(), limits, log, (assignment.id, limits, "nbgrader"))
@@ -124,5 +124,5 @@ class TrustedScores(NbGraderPreprocessor):
                 raise GraderFault(f"the grader has no task for the notebook cell {grade_id!r} of {assignment.id}")
             cell.outputs = cell_outputs(task, task.earned)
         self.log.info("scores of %s decided by the sandboxed grader: %g / %g", info["student"],
-                      report.earned - report.bonus_earned, report.possible)
+                      report.base_earned, report.possible)
         return nb, resources

@@ -13,8 +13,8 @@ Options:
     --submission DIR      folder to grade
     --grade-json PATH     write the :class:`~autograder.results.Report` as JSON
     --test-timeout S      stop each test after S seconds
-    --reference-limits    stop each test after the limit derived from the reference's own time
-                          (``autograder.timing``)
+    --reference-limits    stop each test after the limit derived from the reference's own times
+                          (``autograder.timing.assignment_test_limit``: the limit ``grade`` uses)
     --time-budget S       stop the whole run after S seconds; the tests not run earn nothing
 
 Scope: this plugin is active only in grading runs. It is not a ``pytest11`` entry point (that would
@@ -23,6 +23,8 @@ switch every pytest run in the environment to the grading profile and claim ever
 ``tests/conftest.py`` loads it with ``pytest_plugins``, so ``pytest`` run inside an assignment
 folder grades too. While active it loads the ``grading`` hypothesis profile, keeps hypothesis's
 files in a temporary folder and writes no bytecode: grading leaves the graded folder as it was.
+While the tests run, torch (if the suite imported it) uses one thread: no test file needs to
+say so.
 """
 from __future__ import annotations
 
@@ -96,10 +98,25 @@ def pytest_configure(config):
     sys.dont_write_bytecode = True
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """One torch thread while the tests run (torch is imported by then if the suite uses it): the
+    tensors of a test are small, threads only add overhead, more so on a busy machine, and the
+    sandbox gives each submission one thread anyway. Restored when the run ends."""
+    state = session.config.stash.get(_STATE, None)
+    torch = sys.modules.get("torch")
+    if state is not None and torch is not None and "threads" not in state:
+        state["threads"] = torch.get_num_threads()
+        torch.set_num_threads(1)
+
+
 def pytest_unconfigure(config):
     state = config.stash.get(_STATE, None)
     if state is None:
         return
+    torch = sys.modules.get("torch")
+    if torch is not None and "threads" in state:
+        torch.set_num_threads(state["threads"])
     from hypothesis import configuration
 
     settings.load_profile(state["profile"])
@@ -123,6 +140,11 @@ def _assignment_dir(test_file: Path) -> Path:
 
 
 _loaded: dict[Path, submission_mod.Submission] = {}
+
+
+def forget_loaded() -> None:
+    """Forget the submissions loaded by earlier runs in this process (``suite.in_process``)."""
+    _loaded.clear()
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +184,44 @@ def pytest_collection_modifyitems(config, items):
     ]
     if missing:
         raise pytest.UsageError("graded tests need @pytest.mark.points and a task marker: " + ", ".join(missing))
+    problems = _undeclared_tasks(items)
+    if problems:
+        raise pytest.UsageError("task markers disagree with assignment.toml's [[tasks]]: " + "; ".join(problems[:5]))
+
+
+def _undeclared_tasks(items) -> list[str]:
+    """Where a test's task marker names a task ``assignment.toml`` does not declare, or repeats its
+    title or bonus flag differently (only for assignments that declare their tasks)."""
+    import tomllib
+
+    from .course import ConfigError, read_tasks
+
+    declared: dict[Path, dict] = {}
+    problems: list[str] = []
+    for item in items:
+        marker = item.get_closest_marker("task")
+        if marker is None or not marker.args:
+            continue
+        folder = _assignment_dir(Path(str(item.fspath)))
+        if folder not in declared:
+            config = folder / CONFIG_NAME
+            try:
+                declared[folder] = {t.id: t for t in read_tasks(tomllib.loads(config.read_text()), config)}
+            except (ConfigError, ValueError) as exc:
+                raise pytest.UsageError(str(exc)) from None
+        tasks = declared[folder]
+        if not tasks:
+            continue
+        key = str(marker.args[0])
+        task = tasks.get(key)
+        where = Path(str(item.fspath)).name
+        if task is None:
+            problems.append(f"{where} marks task {key!r}, which is not declared (declared: {', '.join(tasks)})")
+        elif len(marker.args) > 1 and marker.args[1] != task.title:
+            problems.append(f"{where} titles task {key!r} {marker.args[1]!r}, assignment.toml {task.title!r}")
+        elif "bonus" in marker.kwargs and bool(marker.kwargs["bonus"]) != task.bonus:
+            problems.append(f"{where} says task {key!r} bonus={marker.kwargs['bonus']}, assignment.toml {task.bonus}")
+    return list(dict.fromkeys(problems))
 
 
 class TestTimeout(BaseException):
@@ -222,7 +282,7 @@ def _time_limit(item) -> float:
     if item.config.getoption("reference_limits"):
         from . import timing
 
-        return timing.limit_for(Path(str(item.fspath)))
+        return timing.assignment_test_limit(Path(str(item.fspath)).parent)
     return 0
 
 

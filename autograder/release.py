@@ -1,6 +1,6 @@
 """Build the student release with nbgrader's own ``generate_assignment``.
 
-Staging (``build/nbgrader/source/<id>/``): the skeleton files as generated from
+Staging (``build/nbgrader/source/<id>/``, see ``course.NbgraderPaths``): the skeleton files as generated from
 ``solutions/<id>/`` (modules with stubs, public tests, README), plus the *solution* report
 notebook, whose solution regions, hidden tests and outputs nbgrader removes itself while it
 records the grade cells in its gradebook. The result is ``release/<id>/``.
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import generate
-from .course import Assignment
+from .course import Assignment, nbgrader_paths
 
 
 class ReleaseError(RuntimeError):
@@ -22,7 +22,7 @@ class ReleaseError(RuntimeError):
 
 def stage(assignment: Assignment, course_dir: Path) -> Path:
     """Write the nbgrader source folder of ``assignment`` under ``course_dir`` and return it."""
-    source = course_dir / "build" / "nbgrader" / "source" / assignment.id
+    source = nbgrader_paths(course_dir).source / assignment.id
     if source.exists():
         shutil.rmtree(source)
     for rel, content in generate.render(assignment).items():
@@ -48,15 +48,16 @@ def build(assignment: Assignment, course_dir: Path | None = None) -> Path:
 
     _tools_on_path()
     course_dir = Path(course_dir or assignment.root).resolve()
+    paths = nbgrader_paths(course_dir)
     stage(assignment, course_dir)
-    (course_dir / "build" / "nbgrader").mkdir(parents=True, exist_ok=True)
+    paths.work.mkdir(parents=True, exist_ok=True)
     config = Config()
     config_file = assignment.root / "nbgrader_config.py"
     exec(compile(config_file.read_text(), str(config_file), "exec"), {"get_config": lambda: config, "__file__": str(config_file)})
     config.CourseDirectory.root = str(course_dir)
-    config.CourseDirectory.db_url = f"sqlite:///{course_dir / 'build' / 'nbgrader' / 'gradebook.db'}"
+    config.CourseDirectory.db_url = paths.gradebook_url
     api = NbGraderAPI(config=config)
     result = api.generate_assignment(assignment.id, force=True)
     if not result.get("success"):
         raise ReleaseError(result.get("error") or result.get("log") or "nbgrader generate_assignment failed")
-    return course_dir / "release" / assignment.id
+    return paths.release / assignment.id

@@ -78,6 +78,11 @@ class Report:
         return sum(t.earned for t in self.tests if t.bonus)
 
     @property
+    def base_earned(self) -> float:
+        """Points earned without the bonus tasks' (out of :attr:`possible`)."""
+        return self.earned - self.bonus_earned
+
+    @property
     def bonus_possible(self) -> float:
         return sum(t.points for t in self.tests if t.bonus)
 

@@ -310,7 +310,7 @@ def _index(assignment: Assignment, rows: list[tuple[str, Report | None, str, int
     ]
     for student, report, status, advisories in rows:
         graded = bool(report and report.graded)
-        points = (f"{report.earned - report.bonus_earned:g} / {report.possible:g}" if graded
+        points = (f"{report.base_earned:g} / {report.possible:g}" if graded
                   else html.escape(report.error if report else "not graded"))
         bonus = f"{report.bonus_earned:g}" if graded else ""
         what = "open" if status == PAGE else f"problem: {html.escape(status)}"

@@ -1,9 +1,11 @@
 """Time limits of a grading run, derived from the reference solution's own times.
 
-The one rule, for ``check`` and ``grade`` alike (:func:`test_limit`): a test may take ``FACTOR``
-times what the reference solution took for it, and never less than ``FLOOR_S`` (importing torch
-on a slow laptop, a busy grading machine). The reference's times are measured once by the
-instructor (``python -m autograder timing <id>``, any machine) and kept, per test file, in
+The one rule, for ``check`` and ``grade`` alike (:func:`assignment_test_limit`): each test of a
+suite may take ``FACTOR`` times what the reference solution's slowest test took, and never less
+than ``FLOOR_S`` (importing torch on a slow laptop, a busy grading machine). One number per suite,
+because the sandbox limits a whole submission's calls with one ``Limits.test_s``: code that
+passes the student's check in time also passes the grader in time. The reference's times are measured once by the
+instructor (``python -m autograder timing <id>``, any machine: ``autograder.measure``) and kept, per test file, in
 ``tests/reference_times.json``, which is released with the public tests (file names and seconds
 only: nothing about the hidden tests). Without it a test gets ``DEFAULT_S``.
 
@@ -44,14 +46,8 @@ def reference_times(tests_dir: Path) -> dict[str, float]:
     return {str(k): float(v) for k, v in data.get("slowest_test_s", {}).items()}
 
 
-def limit_for(test_file: Path) -> float:
-    """The limit of each test in ``test_file`` (looked up next to it, in ``tests/reference_times.json``)."""
-    test_file = Path(test_file)
-    return test_limit(reference_times(test_file.parent).get(test_file.name))
-
-
 def assignment_test_limit(tests_dir: Path) -> float:
-    """One limit for every test of a suite (for graders that take a single number): the largest."""
+    """Seconds each test of the suite in ``tests_dir`` may take, in ``check`` and ``grade`` alike."""
     times = reference_times(tests_dir)
     return test_limit(max(times.values())) if times else DEFAULT_S
 
@@ -64,33 +60,3 @@ def budget(tests_dir: Path) -> float:
     except (OSError, ValueError, KeyError, TypeError):
         return DEFAULT_BUDGET_S
     return max(BUDGET_FLOOR_S, BUDGET_FACTOR * float(total))
-
-
-def measure(assignment) -> Path:
-    """Run the full suite on the reference solution in this process; write ``reference_times.json``
-    into the solution's ``tests/`` (regenerate the skeleton afterwards). Returns the file."""
-    import time
-
-    from . import check
-
-    durations: dict[str, float] = {}
-
-    class Stopwatch:
-        def pytest_runtest_logreport(self, report):
-            durations[report.nodeid] = durations.get(report.nodeid, 0.0) + report.duration
-
-    began = time.monotonic()
-    report = check.run(assignment, assignment.solution_dir, plugins=[Stopwatch()], progress=False,
-                       test_timeout=0, budget=0)
-    total = time.monotonic() - began
-    if not report.full_marks:
-        raise RuntimeError(f"the reference of {assignment.id} does not earn full marks: {report.error or 'tests fail'}")
-    slowest: dict[str, float] = {}
-    for nodeid, seconds in durations.items():
-        name = nodeid.split("::")[0].rsplit("/", 1)[-1]
-        slowest[name] = max(slowest.get(name, 0.0), seconds)
-    path = assignment.solution_dir / "tests" / TIMES_FILE
-    data = {"_": "written by `python -m autograder timing`: the reference solution's seconds (autograder/timing.py)",
-            "total_s": round(total, 1), "slowest_test_s": {k: round(v, 2) for k, v in sorted(slowest.items())}}
-    path.write_text(json.dumps(data, indent=1) + "\n")
-    return path

@@ -375,7 +375,7 @@ def test_isolated_and_in_process_grades_agree(variant, tmp_path):
         folder = mutants.copy_submission(A3.skeleton_dir, tmp_path / "skeleton")
     else:
         folder = mutants.apply(A3, {m.name: m for m in mutants.load(A3)}[variant], tmp_path / variant)
-    local, isolated = check.run(A3, folder), judge.run(A3, folder)
+    local, isolated = check.run(A3, folder), judge.grade(A3, folder)[0]
     assert [(t.id, t.outcome, t.message) for t in isolated.tests] == [(t.id, t.outcome, t.message) for t in local.tests]
 
 
@@ -385,7 +385,7 @@ def test_student_output_never_reaches_the_grader(tmp_path, capfd):
     (folder / "positional_encoding.py").write_text(
         (A3.solution_dir / "positional_encoding.py").read_text()
         + "\nimport os, sys\nprint('LOUD' * 100000)\nos.write(2, b'LOUD' * 100000)\n")
-    report = judge.run(A3, folder)
+    report = judge.grade(A3, folder)[0]
     assert report.earned == 22
     out, err = capfd.readouterr()
     assert "LOUD" not in out + err

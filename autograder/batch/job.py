@@ -33,9 +33,9 @@ def warm(parent_pid: int | None = None) -> None:
             os._exit(1)
     import torch  # noqa: F401
 
-    from ..sandbox import judge, session
+    from ..sandbox import files, judge
 
-    session.remove_stale_scratch()
+    files.remove_stale_scratch()
     judge.default_spawner().server.start()
 
 

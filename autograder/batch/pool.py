@@ -4,8 +4,8 @@ Why not ``ProcessPoolExecutor``: its spawn start method re-imports the caller's 
 every worker (an unguarded script grades itself recursively), and one dead worker breaks every
 pending future. Here each worker is a plain subprocess, fed by its own thread:
 
-    pool -> worker   u32 length | pickle of a job dict (trusted direction: we wrote it)
-    worker -> pool   u32 length | JSON: {"ok": result} or {"error": text}
+    pool -> worker   one frame (``framing``): pickle of a job dict (trusted direction: we wrote it)
+    worker -> pool   one frame: JSON, {"ok": result} or {"error": text}
 
 A worker that dies fails only the job it held (``WorkerDied``) and is restarted for the next.
 ``submit`` returns a ``concurrent.futures.Future``, like Dask's ``Client.submit``.
@@ -16,27 +16,16 @@ import json
 import os
 import pickle
 import queue
-import struct
 import subprocess
 import sys
 import threading
 from concurrent.futures import Future
 
-_U32 = struct.Struct("!I")
+from .. import framing
 
 
 class WorkerDied(RuntimeError):
     """The worker process ended while grading a submission."""
-
-
-def _read(stream, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = stream.read(n - len(data))
-        if not chunk:
-            raise EOFError()
-        data += chunk
-    return data
 
 
 class WorkerPool:
@@ -55,7 +44,7 @@ class WorkerPool:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(course_root()), os.environ.get("PYTHONPATH")]))}
         proc = subprocess.Popen([sys.executable, "-m", "autograder.batch.worker", str(os.getpid())],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        _read(proc.stdout, 1)  # the worker is warm (torch, pytest, fork server)
+        framing.read_exact(proc.stdout, 1)  # the worker is warm (torch, pytest, fork server)
         self.procs[i] = proc
         return proc
 
@@ -72,10 +61,9 @@ class WorkerPool:
                 if proc is None or proc.poll() is not None:
                     proc = self._start(i)
                 data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-                proc.stdin.write(_U32.pack(len(data)) + data)
+                proc.stdin.write(framing.frame(data))
                 proc.stdin.flush()
-                (n,) = _U32.unpack(_read(proc.stdout, 4))
-                answer = json.loads(_read(proc.stdout, n))
+                answer = json.loads(framing.read_frame(proc.stdout))
             except (EOFError, OSError, ValueError) as exc:
                 self._kill(i)
                 future.set_exception(WorkerDied(f"the grading worker process ended ({type(exc).__name__})"))

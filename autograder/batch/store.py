@@ -14,7 +14,6 @@ kill between writes never loses or duplicates a grade.
 from __future__ import annotations
 
 import datetime
-import html
 import json
 import os
 from pathlib import Path
@@ -64,32 +63,6 @@ def gradescope(report: Report, seconds: float | None = None) -> dict:
     return out
 
 
-def feedback_html(report: Report) -> str:
-    """A standalone page; every string from a report (student-controlled text included) is escaped."""
-    e = html.escape
-    pts = lambda x: f"{x:g}"  # noqa: E731
-    rows = "".join(f"<tr><td>{e(t.key)}</td><td>{e(t.title)}</td><td>{pts(t.earned)} / {pts(t.possible)}</td></tr>"
-                   for t in report.tasks())
-    failed = [t for t in report.tests if t.outcome != "passed"]
-    items = "".join(f"<li><b>Task {e(t.task)}, {e(t.title)}</b> ({pts(t.points)} pt): "
-                    f"<pre>{e(t.message or t.outcome)}</pre></li>" for t in failed)
-    problem = f"<p><b>Problem:</b> {e(report.error)}</p>" if report.error else ""
-    bonus = (f"<tr><td></td><td>Bonus</td><td>{pts(report.bonus_earned)} / {pts(report.bonus_possible)}</td></tr>"
-             if report.bonus_possible else "")
-    return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-        f"<title>{e(report.assignment)}: {e(report.submission)}</title>"
-        "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}td,th{padding:.2em .8em;"
-        "border-bottom:1px solid #ddd}pre{white-space:pre-wrap;margin:.2em 0}</style></head><body>"
-        f"<h1>{e(report.assignment)}: feedback for {e(report.submission)}</h1>{problem}"
-        f"<table><tr><th>Task</th><th>Title</th><th>Points</th></tr>{rows}"
-        f"<tr><td></td><td><b>Total</b></td><td><b>{pts(report.earned - report.bonus_earned)} / "
-        f"{pts(report.possible)}</b></td></tr>{bonus}</table>"
-        + (f"<h2>What to fix</h2><ul>{items}</ul>" if failed else "<p>All tests passed.</p>")
-        + "</body></html>\n"
-    )
-
-
 class Store:
     def __init__(self, out: Path):
         self.out = Path(out)
@@ -120,7 +93,7 @@ class Store:
         files = {
             "results.json": lambda: json.dumps(gradescope(report, seconds), indent=2),
             "feedback.md": lambda: feedback.markdown(report),
-            "feedback.html": lambda: feedback_html(report),
+            "feedback.html": lambda: feedback.html(report),
         }
         for name, make in files.items():
             if not (only_missing and (folder / name).is_file()):

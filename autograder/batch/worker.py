@@ -11,8 +11,8 @@ import pickle
 import sys
 import traceback
 
+from .. import framing
 from .job import grade_job, warm
-from .pool import _U32, _read
 
 
 def main() -> None:
@@ -24,8 +24,7 @@ def main() -> None:
     stdin = sys.stdin.buffer
     while True:
         try:
-            (n,) = _U32.unpack(_read(stdin, 4))
-            job = pickle.loads(_read(stdin, n))
+            job = pickle.loads(framing.read_frame(stdin))
         except EOFError:
             break
         try:
@@ -33,7 +32,7 @@ def main() -> None:
         except BaseException:  # noqa: BLE001 - report, keep serving
             answer = {"error": traceback.format_exc()}
         data = json.dumps(answer).encode()
-        out.write(_U32.pack(len(data)) + data)
+        out.write(framing.frame(data))
         out.flush()
 
 

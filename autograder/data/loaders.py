@@ -19,29 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from . import registry
-from .errors import DataCorruptError, DataError, DataMissingError
+from .errors import DataCorruptError, DataError, DataMissingError, corrupt, missing
 from .idx import read_idx
+from .lookup import locate, signs_layout
 
 PathLike = str | os.PathLike
-
-
-def _fix_hint(ds: registry.Dataset, directory: Path | None = None) -> str:
-    if ds.downloadable:
-        get = f"download it with `{ds.download_command()}`"
-    else:
-        get = (ds.manual or "").format(dir=directory if directory is not None else "the data directory")
-    return f"{get}; or build an offline stand-in with `{ds.synth_command()}`"
-
-
-def missing(ds: registry.Dataset, what: str, where: Path) -> DataMissingError:
-    """The standard "not found" error for data set ``ds``."""
-    return DataMissingError(f"{ds.title}: {what} not found at {where}. To get it: {_fix_hint(ds, where if where.is_dir() else where.parent)}.")
-
-
-def corrupt(ds: registry.Dataset, path: Path, problem: str) -> DataCorruptError:
-    """The standard "unusable file" error for data set ``ds``."""
-    hint = _fix_hint(ds, path.parent)
-    return DataCorruptError(f"{ds.title}: {path} is unusable ({problem}). Delete it and {hint}.")
 
 
 def _first_line(e: BaseException) -> str:
@@ -94,7 +76,6 @@ def _check_labels(ds: registry.Dataset, path: Path, key: str, labels: np.ndarray
 def galaxy10_file(path: PathLike | None = None) -> Path:
     """Resolve ``path`` (a file, a directory holding ``Galaxy10.h5``, or ``None`` = located) to the file."""
     if path is None:
-        from .lookup import locate
 
         return locate("galaxy10")
     p = Path(path).expanduser()
@@ -117,15 +98,6 @@ def load_galaxy10(path: PathLike | None = None) -> tuple[np.ndarray, np.ndarray]
     return images, labels
 
 
-def signs_layout(directory: Path) -> str | None:
-    """``"h5"`` if both SIGNS HDF5 files are in ``directory``, ``"npy"`` if all six .npy files are, else None."""
-    if all((directory / f.name).is_file() for f in registry.SIGNS.files):
-        return "h5"
-    if all((directory / f.name).is_file() for f in registry.SIGNS.alt_files):
-        return "npy"
-    return None
-
-
 def _load_npy(ds: registry.Dataset, spec: registry.FileSpec, path: Path) -> np.ndarray:
     try:
         arr = np.load(path, allow_pickle=False)
@@ -146,7 +118,6 @@ def load_signs(directory: PathLike | None = None) -> tuple[np.ndarray, np.ndarra
     """
     ds = registry.SIGNS
     if directory is None:
-        from .lookup import locate
 
         directory = locate("signs")
     d = Path(directory).expanduser()
@@ -190,7 +161,6 @@ def load_mnist_arrays(root: PathLike | None = None, train: bool = True) -> tuple
     """
     ds = registry.MNIST
     if root is None:
-        from .lookup import locate
 
         root = locate("mnist")
     root = Path(root).expanduser()
@@ -219,7 +189,6 @@ def load_mnist(root: PathLike | None = None, train: bool = True, **kwargs):
     import torchvision
 
     if root is None:
-        from .lookup import locate
 
         root = locate("mnist")
     load_mnist_arrays(root, train)  # clear errors instead of torchvision's

@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import cache, registry
-from .loaders import corrupt, missing, signs_layout
+from .errors import corrupt, missing
+
+
+def signs_layout(directory: Path) -> str | None:
+    """``"h5"`` if both SIGNS HDF5 files are in ``directory``, ``"npy"`` if all six .npy files are, else None."""
+    if all((directory / f.name).is_file() for f in registry.SIGNS.files):
+        return "h5"
+    if all((directory / f.name).is_file() for f in registry.SIGNS.alt_files):
+        return "npy"
+    return None
 
 
 def real_path(name: str) -> Path | None:

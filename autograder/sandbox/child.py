@@ -14,16 +14,15 @@ ops: attr(target, name), setattr(target, name, value), call(target, args, kwargs
      reset (kill stray processes between tests), bye.
 ``target`` is a handle id, or None for the submission namespace. ``release`` (ids no longer
 referenced by the grader) and ``rng`` (global RNG states to adopt) may ride on any request.
-Tensors, generators, modules (parameters, buffers, gradients, train/eval flags) and optimizers
-(state dict) passed as arguments that the call changed in place come back in ``"sync"``, changed global RNG states in ``"rng"``, so the grader's
-copies behave as if the call had run in its own process.
+Arguments the call changed in place come back in ``"sync"``, moved global RNG states in ``"rng"``
+and files written at output paths in ``"files"`` (both halves of that codec: ``sync.py``), so the
+grader's copies behave as if the call had run in its own process.
 """
 from __future__ import annotations
 
+from .pristine import BUILTINS as __builtins__  # noqa: F401 - see pristine.py
+
 import builtins as _builtins
-
-globals()["__builtins__"] = dict(_builtins.__dict__)
-
 import errno as _errno
 import os
 import pickle
@@ -39,14 +38,13 @@ import torch
 
 from .. import expect, submission as submission_mod  # noqa: F401 - preloaded for the child
 from ..explain import SubmissionImportError, student_location
-from . import wire
+from . import sync, wire
 from .values import Encoder, type_name
 
 _getpid = os.getpid
 _exit = os._exit
 _child_send = wire.child_send
 MESSAGE_CHARS = 2000
-ARG_DEPTH = 3
 ALLOWED_BUILTIN_ERRORS = {name for name, obj in vars(_builtins).items()
                           if isinstance(obj, type) and issubclass(obj, BaseException)}
 
@@ -82,112 +80,6 @@ class _Unpickler(pickle.Unpickler):
 _MISSING = object()
 
 
-def walk(args, kwargs, skip=frozenset()):
-    """(path, object) for tensors, generators, modules and optimizers in call arguments, in the same
-    order as the grader's copy of the arguments (``skip``: ids of objects that are the child's own)."""
-    out = []
-
-    def visit(value, path, depth):
-        tp = type(value)
-        if id(value) in skip:
-            return
-        if tp is torch.Tensor or tp is torch.nn.Parameter or tp is torch.Generator:
-            out.append((path, value))
-        elif isinstance(value, (torch.nn.Module, torch.optim.Optimizer)):
-            out.append((path, value))
-        elif depth < ARG_DEPTH and tp in (list, tuple):
-            for i, v in enumerate(value):
-                visit(v, path + [i], depth + 1)
-        elif depth < ARG_DEPTH and tp is dict:
-            for k, v in value.items():
-                if type(k) is str:
-                    visit(v, path + [k], depth + 1)
-
-    visit(list(args), ["a"], 0)
-    for k in sorted(kwargs):
-        visit(kwargs[k], ["k", k], 1)
-    return out
-
-
-def _tensors(module: torch.nn.Module) -> dict:
-    named = dict(module.named_parameters(remove_duplicate=False))
-    named.update(module.named_buffers(remove_duplicate=False))
-    return {k: v for k, v in named.items() if isinstance(v, torch.Tensor)}
-
-
-def _buffer_names(module: torch.nn.Module) -> set:
-    return {name for name, _ in module.named_buffers(remove_duplicate=False)}
-
-
-def snapshot(obj):
-    """What an in-place change would alter: parameters by version counter, buffers by value (native
-    kernels such as batch norm update running statistics without bumping the version), flags."""
-    if type(obj) is torch.Generator:
-        return obj.get_state()
-    if isinstance(obj, torch.nn.Module):
-        buffers = _buffer_names(obj)
-        state = {}
-        for name, t in _tensors(obj).items():
-            if name in buffers:
-                state[name] = ("buffer", id(t), t.detach().clone())
-            else:
-                g = getattr(t, "grad", None)
-                state[name] = (id(t), t._version, t.requires_grad, id(g), None if g is None else g._version)
-        return state, tuple(m.training for m in obj.modules())
-    if isinstance(obj, torch.optim.Optimizer):
-        return None
-    return obj._version
-
-
-def _same_entry(a, b) -> bool:
-    if a is None or b is None or a[0] != b[0]:
-        return False
-    if a[0] == "buffer":
-        return a[1] == b[1] and a[2].shape == b[2].shape and torch.equal(a[2], b[2])
-    return a == b
-
-
-def sync_node(obj, before, encoder: Encoder):
-    """The encoded change of one argument since ``before``, or None if unchanged."""
-    if type(obj) is torch.Generator:
-        state = obj.get_state()
-        return None if torch.equal(state, before) else encoder.tensor(state)
-    if isinstance(obj, torch.optim.Optimizer):
-        return {"$": "optimizer", "state": encoder.encode(obj.state_dict())}
-    if isinstance(obj, torch.nn.Module):
-        after = snapshot(obj)
-        tensors = _tensors(obj)
-        changed, grads = [], []
-        for n, v in after[0].items():
-            old = before[0].get(n)
-            if v[0] == "buffer":
-                if not _same_entry(old, v):
-                    changed.append(n)
-            elif old is None or old[0] == "buffer" or old[:3] != v[:3]:
-                changed.append(n)
-                grads.append(n)
-            elif old[3:] != v[3:]:
-                grads.append(n)
-        if not changed and not grads and after[1] == before[1]:
-            return None
-        return {"$": "module", "training": list(after[1]),
-                "state": [[n, encoder.tensor(tensors[n]), tensors[n].requires_grad] for n in changed],
-                "grads": [[n, None if tensors[n].grad is None else encoder.tensor(tensors[n].grad)] for n in grads]}
-    return None if obj._version == before else encoder.tensor(obj)
-
-
-def rng_states() -> dict:
-    return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "random": random.getstate()}
-
-
-def _same(key: str, a, b) -> bool:
-    if key == "torch":
-        return torch.equal(a, b)
-    if key == "numpy":
-        return a[0] == b[0] and np.array_equal(a[1], b[1]) and a[2:] == b[2:]
-    return a == b
-
-
 class Runtime:
     def __init__(self, sock: socket.socket, workdir: str, modules: list[str], *, can_kill_all: bool):
         self.sock = sock
@@ -203,7 +95,7 @@ class Runtime:
         self.from_handles: set[int] = set()  # ids of this request's arguments that are the child's own objects
         # Bound now, before student code is imported: patching the class or module afterwards does
         # not reach this runtime's request loop.
-        self.count_steps = make_count_steps(expect._count_lines, expect.steps_verdict)
+        self.count_steps = expect.steps_counter(alone=True)
         for name in ("answer", "dispatch", "finish", "send"):
             setattr(self, name, getattr(self, name))
 
@@ -368,9 +260,9 @@ class Runtime:
                 torch.set_rng_state(rng["torch"])
                 np.random.set_state(rng["numpy"])
                 random.setstate(rng["random"])
-            before_rng = rng_states()
+            before_rng = sync.rng_states()
             args, kwargs = request.get("args", ()), request.get("kwargs", {})
-            versions = [(p, o, snapshot(o)) for p, o in walk(args, kwargs, frozenset(self.from_handles))]
+            versions = [(p, o, sync.snapshot(o)) for p, o in sync.walk(args, kwargs, frozenset(self.from_handles))]
             value = self.dispatch(request, args, kwargs)
             as_handle = request["op"] in ("iter", "module")
         except BaseException as exc:  # noqa: BLE001 - everything student code raises goes back
@@ -390,42 +282,25 @@ class Runtime:
     def finish(self, header: dict, encoder: Encoder, before_rng, versions) -> None:
         """Add in-place changes of arguments and global RNG states, send, reap zombies."""
         try:
-            sync = []
+            changes = []
             for path, obj, before in versions or ():
-                node = sync_node(obj, before, encoder)
+                node = sync.sync_node(obj, before, encoder)
                 if node is not None:
-                    sync.append([path, node])
-            if sync:
-                header["sync"] = sync
-            written = [[k, encoder._blob(p.read_bytes())] for k, p in self.outputs.items() if p.is_file()]
+                    changes.append([path, node])
+            if changes:
+                header["sync"] = changes
+            written = sync.output_files(self.outputs, encoder)
             if written:
                 header["files"] = written
-            if before_rng is not None:
-                after = rng_states()
-                changed = {k: v for k, v in after.items() if not _same(k, v, before_rng[k])}
-                if changed:
-                    header["rng"] = self.encode_rng(changed, encoder)
+            rng = sync.rng_changes(before_rng, encoder) if before_rng is not None else None
+            if rng:
+                header["rng"] = rng
         except BaseException:  # noqa: BLE001 - the reply itself matters more
             for key in ("sync", "rng", "files"):
                 header.pop(key, None)
         self.outputs = {}
         self.send(header, encoder.blobs)
         self.reap()
-
-    @staticmethod
-    def encode_rng(changed: dict, encoder: Encoder) -> dict:
-        out = {}
-        if "torch" in changed:
-            out["torch"] = encoder.tensor(changed["torch"])
-        if "numpy" in changed:
-            kind, keys, pos, has_gauss, cached = changed["numpy"]
-            out["numpy"] = {"keys": encoder.encode(np.asarray(keys, dtype=np.uint32)), "pos": int(pos),
-                            "has_gauss": int(has_gauss), "cached": float(cached)}
-        if "random" in changed:
-            version, internal, gauss = changed["random"]
-            out["random"] = {"version": int(version), "state": [int(v) for v in internal],
-                             "gauss": None if gauss is None else float(gauss)}
-        return out
 
     def reap(self) -> None:
         try:
@@ -496,20 +371,6 @@ def builtin_bases(tp: type) -> list[str]:
     return [b.__name__ for b in out[:4]]
 
 
-def make_count_steps(count, verdict):
-    """``expect.python_steps`` in the child: the same counter and messages, bound when the runtime
-    starts (before student code is imported) and kept only on the runtime object, so that replacing
-    ``expect``'s or this module's names later changes nothing. Every other Python thread in the
-    child is the student's (``alone``)."""
-
-    def count_steps(fn, args, kwargs, *, budget: int, description: str, hint):
-        result, steps, problem = count(fn, args, kwargs, budget, True)
-        verdict(description, budget, steps, steps > budget, problem, hint)
-        return result, steps
-
-    return count_steps
-
-
 def _index(obj):
     import operator
 
@@ -524,7 +385,7 @@ def serve(sock: socket.socket, workdir: str, modules: list[str], *, can_kill_all
     """
     sock.setblocking(True)
     try:
-        torch.set_num_threads(int(os.environ.get("AUTOGRADER_CHILD_THREADS", "1")))
+        torch.set_num_threads(1)  # one core per sandbox: the batch runs one worker per core
     except RuntimeError:
         pass
     Runtime(sock, workdir, modules, can_kill_all=can_kill_all).serve()

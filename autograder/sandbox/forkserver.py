@@ -1,19 +1,19 @@
 """A warm process that has imported torch and the child runtime, and forks sandboxes on request.
 
-Started by the trusted grader as ``python -m autograder.sandbox.forkserver FD [--cold]`` with a
-minimal environment (what a child could read back from ``/proc/self/environ``). ``FD`` is a
-``SOCK_SEQPACKET`` socket; one message per request, JSON:
+The server loop and its client, in one room. Started by the trusted grader (:class:`ForkServer`)
+as ``python -m autograder.sandbox.forkserver FD [--cold]`` with a minimal environment (what a
+child could read back from ``/proc/self/environ``). ``FD`` is a ``SOCK_SEQPACKET`` socket, which
+keeps message boundaries (so no length prefix): one JSON message per request,
 
-    grader -> server   {"spawn": spec}   with two file descriptors attached (SCM_RIGHTS): the
-                       child's end of a fresh socketpair and the write end of a status pipe
+    grader -> server   {"spawn": jail.Spec as JSON}   with two file descriptors attached
+                       (SCM_RIGHTS): the child's end of a fresh socketpair and the write end of
+                       a status pipe
     server -> grader   {"ready": pid} once, then {"spawned": pid} per request
 
-The server forks process A (see ``jail.py``) for each request and forgets it (SIGCHLD is
-ignored, so A is reaped by the kernel). A, B and C write one line per event on the status
-pipe: ``mode M``, ``pid B``, ``cpid C``, ``child STATUS`` (C's raw wait status, written by B),
-``end STATUS`` (B's, written by A), ``error TEXT`` (setup failed). The server exits when the
-grader closes its end; every A dies with it (PDEATHSIG), every B with its A, and with B the
-whole pid namespace.
+The server forks process A (``jail.outer``; the three processes and their status lines are
+described in ``jail.py``) for each request and forgets it (SIGCHLD is ignored, so A is reaped by
+the kernel). The server exits when the grader closes its end, and every A dies with it.
+:class:`Spawned` is the grader's view of one sandbox (its socket and status pipe).
 
 ``--cold`` skips the preload: the measurement of what a per-submission interpreter costs.
 """
@@ -27,99 +27,14 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
+
+from . import jail, wire
 
 PRELOAD = ("torch", "numpy", "autograder.sandbox.child")
 READY_TIMEOUT_S = 300.0
 
 
 # --- server side ---------------------------------------------------------------------------------
-def _write(fd: int, line: str) -> None:
-    try:
-        os.write(fd, (line.replace("\n", " ") + "\n").encode())
-    except OSError:
-        pass
-
-
-def _process_a(spec: dict, sock_fd: int, status_fd: int) -> None:
-    from . import jail, linux
-
-    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    for name in PRELOAD:  # a no-op when warm; the whole import when --cold
-        importlib.import_module(name)
-    isolate = spec.get("isolate", "auto")
-    mode = "none" if isolate == "none" else jail.unshare_namespaces(user_namespace=isolate == "userns")
-    spec["mode"] = mode
-    spec["uid"] = jail.sandbox_uid(mode, spec["readable"])
-    _write(status_fd, f"mode {mode}")
-    b = os.fork()
-    if b == 0:
-        try:
-            _process_b(spec, sock_fd, status_fd)
-        except BaseException as exc:  # noqa: BLE001
-            _write(status_fd, f"error sandbox setup failed: {type(exc).__name__}: {exc}")
-        os._exit(70)
-    os.close(sock_fd)
-    _write(status_fd, f"pid {b}")
-    while True:
-        try:
-            _, status = os.waitpid(b, 0)
-            break
-        except InterruptedError:
-            continue
-    _write(status_fd, f"end {status}")
-
-
-def _process_b(spec: dict, sock_fd: int, status_fd: int) -> None:
-    from . import jail, linux
-
-    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
-    if spec["mode"] in ("root", "userns"):
-        jail.build_root(spec)
-    elif spec["uid"] is not None:
-        for d, _dirs, files in os.walk(os.path.join(spec["base"], "files")):
-            os.chown(d, spec["uid"], spec["uid"])
-            for f in files:
-                os.chown(os.path.join(d, f), spec["uid"], spec["uid"])
-        os.chmod(spec["base"], 0o711)
-    c = os.fork()
-    if c == 0:
-        os.close(status_fd)
-        _process_c(spec, sock_fd)
-        os._exit(0)
-    os.close(sock_fd)
-    _write(status_fd, f"cpid {c}")
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
-        signal.signal(sig, signal.SIG_IGN)
-    while True:  # reap orphans until C is gone; then the namespace dies with us
-        try:
-            pid, status = os.wait()
-        except InterruptedError:
-            continue
-        except ChildProcessError:
-            return
-        if pid == c:
-            _write(status_fd, f"child {status}")
-            return
-
-
-def _process_c(spec: dict, sock_fd: int) -> None:
-    from . import child, jail
-
-    sock = socket.socket(fileno=sock_fd)
-    try:
-        workdir = jail.enter(spec, sock_fd)
-    except BaseException as exc:  # noqa: BLE001 - tell the grader, which shows it
-        from . import wire
-
-        wire.child_send(sock, {"ok": False, "setup": True,
-                               "error": {"type": "SandboxSetupError", "message": f"{type(exc).__name__}: {exc}"}}, [])
-        os._exit(71)
-    pidns = spec["mode"] in ("root", "userns")
-    child.serve(sock, workdir, spec["modules"], can_kill_all=pidns and spec["uid"] is not None or spec["mode"] == "userns")
-
-
 def serve(ctl_fd: int, cold: bool) -> None:
     ctl = socket.socket(fileno=ctl_fd)
     if not cold:
@@ -136,7 +51,7 @@ def serve(ctl_fd: int, cold: bool) -> None:
         if not msg:
             break
         try:
-            spec = json.loads(msg)["spawn"]
+            spec = jail.Spec.from_json(json.loads(msg)["spawn"])
         except (ValueError, KeyError, TypeError):
             for fd in fds:
                 os.close(fd)
@@ -145,9 +60,9 @@ def serve(ctl_fd: int, cold: bool) -> None:
         if pid == 0:
             try:
                 ctl.close()
-                _process_a(spec, fds[0], fds[1])
+                jail.outer(spec, fds[0], fds[1], preload=PRELOAD)  # the preload is a no-op when warm
             except BaseException as exc:  # noqa: BLE001
-                _write(fds[1], f"error sandbox setup failed: {type(exc).__name__}: {exc}")
+                jail.report(fds[1], f"error sandbox setup failed: {type(exc).__name__}: {exc}")
             os._exit(0)
         for fd in fds:
             os.close(fd)
@@ -165,9 +80,8 @@ def server_env() -> dict:
     import site
 
     from ..course import course_root
-    from .jail import library_paths
 
-    libraries = set(library_paths())
+    libraries = set(jail.library_paths())
     imported_from = [os.path.normpath(p) for p in sys.path if p and os.path.normpath(p) in libraries]
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -194,10 +108,8 @@ class Spawned:
     """The grader's view of one sandbox: its socket, status pipe and pids."""
 
     def __init__(self, sock: socket.socket, status_fd: int, owner=None):
-        from .wire import Reader
-
         self.sock = sock
-        self.reader = Reader(sock)
+        self.reader = wire.Reader(sock)
         self.status_fd = status_fd
         self.owner = owner  # a cold server to close with the child
         self.events: dict[str, str] = {}
@@ -326,16 +238,14 @@ class ForkServer:
         lines = self.log.read().decode(errors="replace").strip().splitlines()
         return lines[-1] if lines else "no output"
 
-    def spawn(self, spec: dict) -> Spawned:
-        from . import wire
-
+    def spawn(self, spec: jail.Spec) -> Spawned:
         if not self.alive:  # never started, or died (a grader fault: the submissions it served are regraded)
             self.close()
             self.start()
         ours, theirs = wire.socketpair()
         read_fd, write_fd = os.pipe()
         try:
-            socket.send_fds(self.ctl, [json.dumps({"spawn": spec}).encode()], [theirs.fileno(), write_fd])
+            socket.send_fds(self.ctl, [json.dumps({"spawn": spec.to_json()}).encode()], [theirs.fileno(), write_fd])
             reply = json.loads(self.ctl.recv(4096) or b"{}")
         except (OSError, ValueError) as exc:
             os.close(read_fd)
@@ -369,7 +279,7 @@ class ForkServer:
 class ColdSpawner:
     """No warm server: a fresh interpreter (and torch import) per sandbox, for comparison."""
 
-    def spawn(self, spec: dict) -> Spawned:
+    def spawn(self, spec: jail.Spec) -> Spawned:
         server = ForkServer(cold=True).start()
         spawned = server.spawn(spec)
         spawned.owner = server
@@ -385,7 +295,7 @@ class WarmSpawner:
     def __init__(self):
         self.server = ForkServer()
 
-    def spawn(self, spec: dict) -> Spawned:
+    def spawn(self, spec: jail.Spec) -> Spawned:
         return self.server.spawn(spec)
 
     def close(self) -> None:

@@ -1,32 +1,49 @@
-"""Confine a freshly forked child: namespaces, a minimal root file system, limits, no privileges.
+"""The three processes of a sandbox and what confines them: namespaces, a minimal root file
+system, limits, no privileges.
 
-Three processes per sandbox (all forked from the fork server, see ``forkserver.py``):
+Three processes per sandbox, each forked from the one above (A from the fork server, see
+``forkserver.py``), each a function here, coded next to this description:
 
-    A  outer   root, in the host namespaces. ``unshare``s new pid, mount, network, IPC and UTS
+    A  outer   (:func:`outer`) root, in the host namespaces. ``unshare``s new pid, mount, network, IPC and UTS
                namespaces (and a user namespace when not root), forks B, reports B's pid and
                exit status on the status pipe. Dies with the fork server (PDEATHSIG).
-    B  init    pid 1 of the new pid namespace, root there. Builds the new root (``build_root``),
+    B  init    (:func:`init`) pid 1 of the new pid namespace, root there. Builds the new root (``build_root``),
                forks C, reaps orphans, reports C's raw wait status, and exits when C does --
                which makes the kernel kill every process left in the namespace.
-    C  student drops to an unprivileged uid of its own (``enter``) and runs ``child.serve``.
+    C  student (:func:`student`) drops to an unprivileged uid of its own (``enter``) and runs
+               ``child.serve``.
+
+A, B and C write one line per event on the status pipe the grader reads (``forkserver.Spawned``):
+``mode M``, ``pid B``, ``cpid C``, ``child STATUS`` (C's raw wait status, written by B), ``end
+STATUS`` (B's, written by A), ``error TEXT`` (setup failed). Every A dies with the fork server
+(PDEATHSIG), every B with its A, and with B the whole pid namespace. What a sandbox is made of
+travels as a :class:`Spec` (the fork server's memory is inherited by every later child: nothing in
+it names a student).
 
 The new root is a size-limited tmpfs holding only read-only binds of the Python installation,
 the system libraries, a few files of ``/etc`` and ``/dev``, a fresh ``/proc``, a writable
 ``/tmp`` and the copy of the submission at ``/grading/<name>``: solutions, hidden tests, other
 students and the grader's output do not exist there. Landlock (when the kernel has it) adds
 a second wall: file access limited to that tree, TCP denied, signals and abstract sockets
-scoped to the sandbox. Which mechanisms took effect is reported by :func:`probe`.
+scoped to the sandbox. Which isolation took effect is
+reported on the status pipe (``mode``).
 """
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import os
 import resource
 import shutil
 import signal
+import socket
 import stat
 import sys
+from dataclasses import dataclass
 
+from .. import environment
 from . import linux
+from .limits import Limits
 
 UID_BASE = 2_000_000_000  # + pid of A: a user of its own per sandbox, far from real users
 GRADING_DIR = "/grading"
@@ -48,7 +65,50 @@ CHILD_ENV = {
 NAMESPACES = linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS
 
 
-HIDE_ENV = "AUTOGRADER_SANDBOX_HIDE"  # os.pathsep-separated folders to leave out (tests of the preflight)
+HIDE_ENV = environment.name("SANDBOX_HIDE")  # os.pathsep-separated folders to leave out (tests of the preflight)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One sandbox: what the grader asks for (``base`` .. ``isolate``) and what process A found
+    (``mode``, ``uid``; filled in with :meth:`found`)."""
+
+    base: str                    # staging folder: root/ (the new root), files/ (the submission)
+    name: str                    # the code folder's name inside the sandbox (/grading/<name>)
+    modules: tuple[str, ...]     # graded module files, imported by C
+    limits: Limits
+    readable: tuple[str, ...]    # host paths bound read-only (``readable_paths``)
+    env: tuple[tuple[str, str], ...] = ()  # added to ``CHILD_ENV``
+    isolate: str = "auto"        # "auto", "userns" (a user namespace even as root) or "none"
+    landlock: bool = True
+    mode: str = ""               # "root", "userns" or "none": the isolation that took effect
+    uid: int | None = None       # C's own user, or None (no uid drop)
+
+    def found(self, mode: str) -> "Spec":
+        return dataclasses.replace(self, mode=mode, uid=sandbox_uid(mode, self.readable))
+
+    def to_json(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["limits"] = self.limits.to_dict()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Spec":
+        data = dict(data)
+        data["limits"] = Limits.from_dict(data.get("limits"))
+        for key in ("modules", "readable"):
+            data[key] = tuple(data.get(key, ()))
+        data["env"] = tuple(tuple(pair) for pair in data.get("env", ()))
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def report(fd: int, line: str) -> None:
+    """One event line on the status pipe (never raises: the grader may be gone)."""
+    try:
+        os.write(fd, (line.replace("\n", " ") + "\n").encode())
+    except OSError:
+        pass
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -105,7 +165,7 @@ def python_paths() -> list[str]:
     ``sys.path`` and paths a library resolves (``realpath(__file__)``) both exist in the new root.
     A folder visible through an earlier one (same real location below it) is left out.
     """
-    hidden = [os.path.normpath(p) for p in os.environ.get(HIDE_ENV, "").split(os.pathsep) if p]
+    hidden = [os.path.normpath(p) for p in (environment.get("SANDBOX_HIDE") or "").split(os.pathsep) if p]
     candidates = set()
     for p in library_paths():
         candidates.update((p, os.path.realpath(p)))
@@ -165,6 +225,34 @@ def sandbox_uid(mode: str, readable) -> int | None:
 
 
 # --- A: the outer process --------------------------------------------------------------------
+def outer(spec: Spec, sock_fd: int, status_fd: int, preload=()) -> None:
+    """Process A: new namespaces, fork B, report B's pid and, when it ends, its status.
+    ``preload``: modules to import first (already imported in a warm fork server)."""
+    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for name in preload:
+        importlib.import_module(name)
+    mode = "none" if spec.isolate == "none" else unshare_namespaces(user_namespace=spec.isolate == "userns")
+    spec = spec.found(mode)
+    report(status_fd, f"mode {mode}")
+    b = os.fork()
+    if b == 0:
+        try:
+            init(spec, sock_fd, status_fd)
+        except BaseException as exc:  # noqa: BLE001
+            report(status_fd, f"error sandbox setup failed: {type(exc).__name__}: {exc}")
+        os._exit(70)
+    os.close(sock_fd)
+    report(status_fd, f"pid {b}")
+    while True:
+        try:
+            _, status = os.waitpid(b, 0)
+            break
+        except InterruptedError:
+            continue
+    report(status_fd, f"end {status}")
+
+
 def unshare_namespaces(*, user_namespace: bool = False) -> str:
     """Enter new namespaces; returns "root" (host root), "userns" (a user namespace, as an
     unprivileged user has to; ``user_namespace`` forces it for tests) or "none"."""
@@ -189,6 +277,38 @@ def unshare_namespaces(*, user_namespace: bool = False) -> str:
 
 
 # --- B: init of the new namespaces -------------------------------------------------------------
+def init(spec: Spec, sock_fd: int, status_fd: int) -> None:
+    """Process B: build the new root, fork C, reap orphans until C ends, report C's status."""
+    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if spec.mode in ("root", "userns"):
+        build_root(spec)
+    elif spec.uid is not None:
+        for d, _dirs, files in os.walk(os.path.join(spec.base, "files")):
+            os.chown(d, spec.uid, spec.uid)
+            for f in files:
+                os.chown(os.path.join(d, f), spec.uid, spec.uid)
+        os.chmod(spec.base, 0o711)
+    c = os.fork()
+    if c == 0:
+        os.close(status_fd)
+        student(spec, sock_fd)
+        os._exit(0)
+    os.close(sock_fd)
+    report(status_fd, f"cpid {c}")
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_IGN)
+    while True:  # reap orphans until C is gone; then the namespace dies with us
+        try:
+            pid, status = os.wait()
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return
+        if pid == c:
+            report(status_fd, f"child {status}")
+            return
+
+
 def _bind(source: str, target: str, *, writable: bool = False) -> None:
     linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
     flags = linux.MS_REMOUNT | linux.MS_BIND | linux.MS_NOSUID | linux.MS_NODEV
@@ -209,15 +329,14 @@ def _mount_point(root: str, path: str, *, is_dir: bool) -> str:
     return target
 
 
-def build_root(spec: dict) -> None:
-    """Make ``spec["base"]/root`` a tmpfs holding only what the child may see, and pivot into it."""
-    base, name = spec["base"], spec["name"]
+def build_root(spec: Spec) -> None:
+    """Make ``spec.base/root`` a tmpfs holding only what the child may see, and pivot into it."""
+    base, name = spec.base, spec.name
     root = os.path.join(base, "root")
-    limits = spec["limits"]
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
     linux.mount("sandbox", root, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
-                f"size={int(limits['scratch_mb'])}m,mode=755")
-    for path in spec["readable"]:
+                f"size={int(spec.limits.scratch_mb)}m,mode=755")
+    for path in spec.readable:
         if os.path.islink(path) and path in SYSTEM_DIRS:  # merged /usr: /bin -> usr/bin
             os.symlink(os.readlink(path), root + path)
             continue
@@ -240,7 +359,7 @@ def build_root(spec: dict) -> None:
         os.symlink(to, f"{root}/dev/{link}")
     code = f"{root}{GRADING_DIR}/{name}"
     shutil.copytree(os.path.join(base, "files"), code, symlinks=False)
-    uid = spec["uid"]
+    uid = spec.uid
     if uid is not None:
         for d, _dirs, files in os.walk(code):
             os.chown(d, uid, uid)
@@ -257,6 +376,21 @@ def build_root(spec: dict) -> None:
 
 
 # --- C: the process that runs student code -----------------------------------------------------
+def student(spec: Spec, sock_fd: int) -> None:
+    """Process C: confine itself (:func:`enter`), then serve the grader's requests (``child.serve``)."""
+    from . import child, wire
+
+    sock = socket.socket(fileno=sock_fd)
+    try:
+        workdir = enter(spec, sock_fd)
+    except BaseException as exc:  # noqa: BLE001 - tell the grader, which shows it
+        wire.child_send(sock, {"ok": False, "setup": True,
+                               "error": {"type": "SandboxSetupError", "message": f"{type(exc).__name__}: {exc}"}}, [])
+        os._exit(71)
+    pidns = spec.mode in ("root", "userns")
+    child.serve(sock, workdir, list(spec.modules), can_kill_all=pidns and spec.uid is not None or spec.mode == "userns")
+
+
 def _vm_kb(field: str) -> int:
     with open("/proc/self/status") as fh:
         for line in fh:
@@ -265,19 +399,20 @@ def _vm_kb(field: str) -> int:
     return 0
 
 
-def set_limits(limits: dict) -> None:
-    """Kernel limits; memory is counted on top of what the (torch-loaded) process already maps."""
-    extra = int(limits["memory_mb"]) * 1024 * 1024
+def set_limits(limits: Limits, *, uid_drop: bool) -> None:
+    """Kernel limits; memory is counted on top of what the (torch-loaded) process already maps.
+    ``uid_drop``: the process is about to become a user of its own (whose process count is its own)."""
+    extra = int(limits.memory_mb) * 1024 * 1024
     pairs = {
         resource.RLIMIT_AS: _vm_kb("VmSize") * 1024 + extra,
         resource.RLIMIT_DATA: _vm_kb("VmData") * 1024 + extra,
-        resource.RLIMIT_CPU: int(limits["cpu_s"]),
-        resource.RLIMIT_FSIZE: int(limits["file_mb"]) * 1024 * 1024,
-        resource.RLIMIT_NOFILE: int(limits["open_files"]),
+        resource.RLIMIT_CPU: int(limits.cpu_s),
+        resource.RLIMIT_FSIZE: int(limits.file_mb) * 1024 * 1024,
+        resource.RLIMIT_NOFILE: int(limits.open_files),
         resource.RLIMIT_CORE: 0,
     }
-    if os.geteuid() != 0 or limits.get("_uid_drop"):
-        pairs[resource.RLIMIT_NPROC] = int(limits["processes"])
+    if os.geteuid() != 0 or uid_drop:
+        pairs[resource.RLIMIT_NPROC] = int(limits.processes)
     for which, soft in pairs.items():
         hard = soft + 2 if which == resource.RLIMIT_CPU else soft
         _, old_hard = resource.getrlimit(which)
@@ -286,36 +421,34 @@ def set_limits(limits: dict) -> None:
         resource.setrlimit(which, (soft, hard))
 
 
-def landlock_rules(spec: dict, workdir: str) -> list[tuple[str, int]]:
+def landlock_rules(spec: Spec, workdir: str) -> list[tuple[str, int]]:
     read, rw = linux.FS_READ, linux.fs_all(linux.landlock_abi())
     dev = linux.FS_READ_FILE | linux.FS_WRITE_FILE | linux.FS_IOCTL_DEV
-    if spec["mode"] in ("root", "userns"):
+    if spec.mode in ("root", "userns"):
         rules = [("/", read)]
     else:
-        rules = [(p, read) for p in spec["readable"]] + [(f"/etc/{f}", read) for f in ETC_FILES]
+        rules = [(p, read) for p in spec.readable] + [(f"/etc/{f}", read) for f in ETC_FILES]
         rules.append(("/proc/self", read))
     rules += [(f"/dev/{d}", dev) for d in DEV_FILES]
     rules += [(workdir, rw), ("/dev/shm", rw)]
-    if spec["mode"] in ("root", "userns"):
+    if spec.mode in ("root", "userns"):
         rules.append(("/tmp", rw))
     return rules
 
 
-def enter(spec: dict, keep_fd: int) -> str:
+def enter(spec: Spec, keep_fd: int) -> str:
     """Become the confined student process; returns the working directory (the code folder)."""
-    limits = dict(spec["limits"])
-    uid = spec["uid"]
-    limits["_uid_drop"] = uid is not None
-    if spec["mode"] in ("root", "userns"):
-        workdir = f"{GRADING_DIR}/{spec['name']}"
+    uid = spec.uid
+    if spec.mode in ("root", "userns"):
+        workdir = f"{GRADING_DIR}/{spec.name}"
     else:
-        workdir = os.path.join(spec["base"], "files")
+        workdir = os.path.join(spec.base, "files")
     os.chdir(workdir)
     os.setsid()
     os.environ.clear()
     os.environ.update(CHILD_ENV)
-    os.environ.update(spec.get("env", {}))
-    if spec["mode"] == "none":
+    os.environ.update(dict(spec.env))
+    if spec.mode == "none":
         os.environ.update(HOME=workdir, TMPDIR=workdir, MPLCONFIGDIR=workdir, XDG_CACHE_HOME=workdir)
     import tempfile
 
@@ -326,9 +459,9 @@ def enter(spec: dict, keep_fd: int) -> str:
     os.close(null)
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, 65536)
-    set_limits(limits)
+    set_limits(spec.limits, uid_drop=uid is not None)
     linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
-    abi = linux.landlock_abi() if spec.get("landlock", True) else 0
+    abi = linux.landlock_abi() if spec.landlock else 0
     if abi:
         linux.landlock_restrict(abi, landlock_rules(spec, workdir), deny_tcp=True, scope=True)
     if uid is not None:
@@ -341,16 +474,3 @@ def enter(spec: dict, keep_fd: int) -> str:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
     return workdir
-
-
-def probe_report(spec_mode: str, uid) -> dict:
-    """What confines this process right now (called inside C; for tests and the grading log)."""
-    return {
-        "mode": spec_mode,
-        "uid": os.geteuid(),
-        "own_uid": uid is not None,
-        "landlock_abi": linux.landlock_abi(),
-        "pid_namespace": os.getpid() != 1 and spec_mode != "none" and os.path.exists("/proc/1"),
-        "writable_root": os.access("/", os.W_OK),
-        "mode_bits": stat.filemode(os.stat(".").st_mode),
-    }

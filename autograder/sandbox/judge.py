@@ -1,29 +1,26 @@
-"""Grade one submission with its student code sandboxed: the isolated counterpart of ``check.run``.
+"""Grade one folder with its student code sandboxed: the isolated counterpart of ``check.run``.
 
-The assignment's pytest suite runs here, in the trusted grader process, unchanged: its
-``submission`` fixture is a :class:`~.proxy.RemoteSubmission` whose calls run in a sandboxed
-child (``session.Session``). Expected values, assertions and the verdict never leave this
-process; what comes back from the child is plain data (``values``).
+The assignment's pytest suite runs here, in the trusted grader process, as ``suite.run`` (the same
+run as the student's check): its ``submission`` fixture is a :class:`~.proxy.RemoteSubmission`
+whose calls run in a sandboxed child (``session.Session``). Expected values, assertions and the
+verdict never leave this process; what comes back from the child is plain data (``values``).
 
-This plugin also sets each test's time limit and rewrites the explanation of a failure caused
-by the sandbox (time limit, crash, ...) or raised by student code in the child (adding the
-student's file and line, and which limit was hit).
+The :class:`Judge` plugin also charges each test's calls to the sandbox's per-test time and
+rewrites the explanation of a failure caused by the sandbox (time limit, crash, ...) or raised by
+student code in the child (adding the student's file and line, and which limit was hit).
 """
 from __future__ import annotations
 
 import atexit
-import contextlib
-import io
-import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from .. import suite
+from .. import environment, suite
 from ..course import Assignment
-from ..explain import _first_leaf
-from ..pytest_plugin import GradeCollector
+from ..explain import chain, first_leaf
 from ..results import Report
 from . import errors, fixture
 from .forkserver import WarmSpawner
@@ -42,14 +39,6 @@ def default_spawner() -> WarmSpawner:
         _spawner = WarmSpawner()
         atexit.register(_spawner.close)
     return _spawner
-
-
-def _chain(exc: BaseException):
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
 
 
 class Judge:
@@ -84,9 +73,9 @@ class Judge:
 
     def explain(self, exc: BaseException, current: str) -> str:
         """The sandbox's own reason, or ``current`` with the student's file/line and the limit hit."""
-        leaf = _first_leaf(exc)
+        leaf = first_leaf(exc)
         remote = None
-        for link in _chain(leaf):
+        for link in chain(leaf):
             if isinstance(link, errors.SandboxError):
                 return str(link)
             if remote is None and hasattr(link, "remote_type"):
@@ -103,13 +92,13 @@ class Judge:
         return first + ("\n" + rest if rest else "")
 
 
-MAX_EXAMPLES_ENV = "AUTOGRADER_MAX_EXAMPLES"
+MAX_EXAMPLES_ENV = environment.name("MAX_EXAMPLES")
 
 
 def _hypothesis_examples() -> None:
-    """``$AUTOGRADER_MAX_EXAMPLES`` caps hypothesis examples per test (for the grader's own test
+    """``$DLCOURSE_MAX_EXAMPLES`` caps hypothesis examples per test (for the grader's own test
     suite, which grades hundreds of submissions; never set it for real grading)."""
-    value = os.environ.get(MAX_EXAMPLES_ENV)
+    value = environment.get("MAX_EXAMPLES")
     if value:
         from hypothesis import settings
 
@@ -117,55 +106,35 @@ def _hypothesis_examples() -> None:
         settings.load_profile("grading-quick")
 
 
-def run(assignment: Assignment, folder: Path, **options) -> Report:
-    """:func:`grade` without the run information."""
-    return grade(assignment, folder, **options)[0]
-
-
 def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None, spawner=None,
           files: dict[str, bytes] | None = None, name: str | None = None, hidden: bool = True,
-          isolate: str = "auto") -> tuple[Report, dict]:
+          isolate: str = "auto", select: str | list[str] | None = None) -> tuple[Report, dict]:
     """Grade ``folder`` (or ``files``, its contents) with the assignment's tests, student code sandboxed.
 
+    ``limits`` default to those of real grading (``Limits.for_suite``: per test, the check's rule).
     ``isolate="none"`` keeps the separate process, its limits and Landlock but skips namespaces
     (machines that allow none); ``isolate="userns"`` uses a user namespace even as root (what an
-    unprivileged grader gets; for tests).
-    Returns the report and ``{"isolation": mode, "events": [...], "seconds": s}``: the
-    isolation that took effect ("root", "userns" or "none") and what went wrong in the sandbox.
+    unprivileged grader gets; for tests). ``select``: see ``suite.run``.
+    Returns the report and ``{"isolation": mode, "events": [...], "seconds": s, "setup_failed": text}``:
+    the isolation that took effect ("root", "userns" or "none") and what went wrong in the sandbox.
     Raises :class:`~.errors.GraderFault` when the grader's own processes failed during the run
     (no report: nothing about this submission is known).
     """
-    import time
-
     began = time.monotonic()
     folder = Path(folder).resolve() if files is None else Path(folder)
-    limits = limits or Limits()
+    limits = limits or Limits.for_suite(assignment.tests_dir(hidden=hidden))
     with _lock:
         session = Session(spawner or default_spawner(), folder, assignment.modules, limits, files=files, name=name,
                           isolate=isolate)
-        collector = GradeCollector()
-        tests = assignment.tests_dir(hidden=hidden)
-        # --tb=native: pytest's own traceback formatting parses every file in the traceback and
-        # cost more than the grading itself; the student reads ``explain``'s message anyway.
-        args = [str(tests), f"--submission={folder}", f"--rootdir={tests}", "-p", "no:cacheprovider",
-                "-p", "no:faulthandler", "-p", "no:unraisableexception", "-p", "no:threadexception",
-                "-o", "addopts=", "--import-mode=importlib", "-q", "--capture=sys", "--tb=native"]
         _hypothesis_examples()
         try:
-            with suite.in_process(assignment), contextlib.redirect_stdout(io.StringIO()):
-                code = pytest.main(args, plugins=[collector, Judge(session)])
+            report, _code = suite.run(assignment, folder, hidden=hidden, plugins=[Judge(session)], select=select)
         finally:
             session.close()
     if session.fault is not None:
         raise session.fault
-    report = collector.report()
-    report.assignment = assignment.id
-    report.submission = str(folder)
-    report.hidden_included = tests == assignment.solution_dir / "tests"
     if session.sticky is not None and session.sticky.whole_submission:
         report.error = str(session.sticky)
-    elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not report.error:
-        report.error = f"the test suite did not run (pytest exit code {int(code)})"
     info = {"isolation": session.mode or "not started", "events": list(session.events),
             "seconds": round(time.monotonic() - began, 3),
             "setup_failed": str(session.sticky) if isinstance(session.sticky, errors.SetupFailed) else ""}

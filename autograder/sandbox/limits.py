@@ -2,13 +2,16 @@
 
 Wall-clock limits are enforced by the trusted grader (it kills the child); the others are
 kernel limits set in the child before student code runs (``setrlimit``, a size-limited
-tmpfs). Defaults suit one assignment module graded on a shared machine; tests pass
-tighter ones.
+tmpfs). Real grading takes :meth:`Limits.for_suite` (the per-test time from the reference's
+own times); tests pass tighter ones.
 """
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
+
+from .. import timing
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,12 @@ class Limits:
     reply_mb: int = 512           # largest reply the grader reads from a child
     submission_mb: int = 64       # largest submission folder copied into the sandbox
     restarts: int = 8             # fresh children after crashes/timeouts in one task's tests before giving up on that task
-    threads: int = 1              # torch intra-op threads in the child
+
+    @classmethod
+    def for_suite(cls, tests_dir: Path) -> "Limits":
+        """The limits of real grading with the suite in ``tests_dir``: per test the one rule of
+        ``timing.assignment_test_limit`` (the check's too), everything else the defaults."""
+        return cls(test_s=timing.assignment_test_limit(tests_dir))
 
     def replace(self, **changes) -> "Limits":
         return dataclasses.replace(self, **changes)

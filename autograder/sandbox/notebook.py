@@ -15,7 +15,8 @@ from ..course import Assignment
 from . import errors, notebook_runner
 from .limits import Limits
 from .proxy import RemoteSubmission
-from .session import Session, collect_files
+from .files import collect_files
+from .session import Session
 
 RUNNER_MODULE = "dlcourse_notebook_runner"
 

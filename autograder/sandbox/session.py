@@ -26,87 +26,18 @@ What a failure costs:
 """
 from __future__ import annotations
 
-import os
-import random
-import re
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
-
 from .. import expect
 from ..explain import SubmissionImportError
-from . import errors, proxy, wire
+from . import errors, jail, proxy, sync, wire
+from .files import SANDBOX_NAME, collect_files, safe_name, staging_folder, write_files
 from .limits import Limits
 from .values import Decoder
 
-SKIPPED = {"__pycache__", ".git", ".ipynb_checkpoints", ".hypothesis", ".pytest_cache"}
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 RESET_S = 5.0
-SANDBOX_NAME = "submission"  # the sandbox's folder (/grading/submission): never the student's name
-
-
-def safe_name(name: str) -> str:
-    return name if _SAFE_NAME.match(name or "") else "submission"
-
-
-def collect_files(folder: Path, limits: Limits) -> dict[str, bytes]:
-    """The regular files of a submission folder (no symlinks, devices, caches), size-limited."""
-    folder = Path(folder)
-    out: dict[str, bytes] = {}
-    budget = limits.submission_mb * 1024 * 1024
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED and not os.path.islink(os.path.join(dirpath, d)))
-        rel_dir = os.path.relpath(dirpath, folder)
-        if rel_dir.count(os.sep) > 8:
-            continue
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            st = os.lstat(path)
-            if not (st.st_mode & 0o170000 == 0o100000) or st.st_size > budget or len(out) >= 5000:
-                continue
-            budget -= st.st_size
-            with open(path, "rb") as fh:
-                out[os.path.normpath(os.path.join(rel_dir, name))] = fh.read()
-    return out
-
-
-def write_files(files: dict[str, bytes], dest: Path) -> None:
-    for rel, data in files.items():
-        parts = Path(rel).parts
-        if Path(rel).is_absolute() or ".." in parts or not parts:
-            raise ValueError(f"refusing to write {rel!r} outside the submission folder")
-        target = dest.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-
-SCRATCH_PREFIX = "autograder-sandbox-"
-
-
-def remove_stale_scratch() -> None:
-    """Delete staging folders left by grader processes that were killed (named after their pid)."""
-    root = Path(tempfile.gettempdir())
-    for path in root.glob(f"{SCRATCH_PREFIX}*-*"):
-        try:
-            pid = int(path.name[len(SCRATCH_PREFIX):].split("-", 1)[0])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(path, ignore_errors=True)
-        except (ValueError, PermissionError, OSError):
-            continue
-
-
-def _rng_snapshot():
-    return torch.get_rng_state(), np.random.get_state(), random.getstate()
-
-
-def _rng_equal(a, b) -> bool:
-    return (torch.equal(a[0], b[0]) and a[1][0] == b[1][0] and np.array_equal(a[1][1], b[1][1])
-            and a[1][2:] == b[1][2:] and a[2] == b[2])
 
 
 class Session:
@@ -115,8 +46,6 @@ class Session:
     def __init__(self, spawner, folder: Path, modules, limits: Limits | None = None, *,
                  files: dict[str, bytes] | None = None, name: str | None = None, isolate: str = "auto",
                  readable: list[str] | None = None):
-        from . import jail
-
         self.spawner = spawner
         self.folder = Path(folder)
         self.modules = list(modules)
@@ -124,9 +53,7 @@ class Session:
         self.name = safe_name(name or self.folder.name)
         self.isolate = isolate
         self.readable = readable if readable is not None else jail.readable_paths()
-        self.base = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
-        (self.base / "root").mkdir()
-        (self.base / "files").mkdir()
+        self.base = staging_folder()
         write_files(files if files is not None else collect_files(self.folder, self.limits), self.base / "files")
         self.generation = 0
         self.child = None
@@ -234,8 +161,8 @@ class Session:
             raise self.sticky
         # The fork server's memory is inherited by every later child: nothing naming a student
         # goes through it (the staging folder's name is random, the sandbox's folder is opaque).
-        spec = {"base": str(self.base), "name": SANDBOX_NAME, "modules": self.modules, "limits": self.limits.to_dict(),
-                "readable": self.readable, "env": {}, "isolate": self.isolate}
+        spec = jail.Spec(base=str(self.base), name=SANDBOX_NAME, modules=tuple(self.modules), limits=self.limits,
+                         readable=tuple(self.readable), isolate=self.isolate)
         try:
             child = self.spawner.spawn(spec)  # may (re)start the fork server: not the student's time
         except (RuntimeError, OSError) as exc:
@@ -308,8 +235,8 @@ class Session:
         request = {"op": op, "target": None if target is None else target._remote_id, **fields}
         if self._released:
             request["release"], self._released = self._released, []
-        snapshot = _rng_snapshot()
-        if self._rng_seen is None or not _rng_equal(snapshot, self._rng_seen):
+        snapshot = sync.rng_snapshot()
+        if self._rng_seen is None or not sync.rng_equal(snapshot, self._rng_seen):
             request["rng"] = {"torch": snapshot[0], "numpy": snapshot[1], "random": snapshot[2]}
         data, outputs = proxy.dumps(request, self)
         self._rng_seen = snapshot
@@ -375,9 +302,12 @@ class Session:
             if type(header.get("ok")) is not bool:
                 raise wire.ProtocolError("reply without 'ok'")
             value = decoder.decode(header.get("value")) if header["ok"] else None
-            changed = self._apply_sync(header.get("sync"), decoder, request, keep_inputs)
-            self._apply_rng(header.get("rng"), decoder)
-            self._apply_files(header.get("files"), decoder, outputs or {})
+            changed = sync.apply_sync(header.get("sync"), decoder, request, keep_inputs,
+                                      is_remote=lambda obj: isinstance(obj, proxy.RemoteObject))
+            sync.apply_rng(header.get("rng"), decoder)
+            if header.get("rng") is not None:
+                self._rng_seen = sync.rng_snapshot()
+            sync.apply_files(header.get("files"), decoder, outputs or {})
         except wire.ProtocolError as exc:
             self._fail(errors.BadReply(f"your code sent the grader a reply it could not read ({exc}); "
                                        "was the grader's channel tampered with?"))
@@ -389,129 +319,3 @@ class Session:
         if isinstance(exc, SubmissionImportError) and self.info.get("errors"):
             raise errors.ModuleBroken(str(exc))
         raise exc
-
-    def _apply_sync(self, sync, decoder: Decoder, request: dict, keep_inputs: str = "") -> list[list]:
-        """Apply what the call changed in place in its arguments (see ``child.sync_node``); with
-        ``keep_inputs``, plain tensors keep their values: returns the arguments that changed."""
-        kept: list[list] = []
-        if sync is None:
-            return kept
-        if type(sync) is not list:
-            raise wire.ProtocolError("bad sync list")
-        for entry in sync[:1000]:
-            if type(entry) is not list or len(entry) != 2 or type(entry[0]) is not list:
-                raise wire.ProtocolError("bad sync entry")
-            path, node = entry
-            obj = _follow(request, path)
-            tag = node.get("$") if type(node) is dict else None
-            if isinstance(obj, torch.nn.Module) and tag == "module":
-                self._sync_module(obj, node, decoder)
-            elif isinstance(obj, torch.optim.Optimizer) and tag == "optimizer":
-                try:
-                    obj.load_state_dict(decoder.decode(node.get("state")))
-                except (ValueError, KeyError, TypeError, RuntimeError, IndexError):
-                    raise wire.ProtocolError("bad optimizer state") from None
-            elif type(obj) is torch.Generator and tag == "tensor":
-                new = decoder.decode(node)
-                try:
-                    obj.set_state(new)
-                except (RuntimeError, TypeError):
-                    raise wire.ProtocolError("bad generator state") from None
-            elif type(obj) is torch.Tensor and tag == "tensor" and keep_inputs:
-                decoder.decode(node)  # well-formed, but the test's tensor keeps its value
-                kept.append(path)
-            elif type(obj) in (torch.Tensor, torch.nn.Parameter) and tag == "tensor":
-                _copy_into(obj, decoder.decode(node))
-            else:
-                raise wire.ProtocolError("sync value does not fit its argument")
-        return kept
-
-    @staticmethod
-    def _sync_module(module: torch.nn.Module, node: dict, decoder: Decoder) -> None:
-        named = dict(module.named_parameters(remove_duplicate=False))
-        named.update(module.named_buffers(remove_duplicate=False))
-        try:
-            for name, tensor_node, requires_grad in node.get("state", []):
-                if name in named and isinstance(named[name], torch.Tensor):
-                    _copy_into(named[name], decoder.decode(tensor_node))
-                    if named[name].is_leaf and named[name].is_floating_point():
-                        named[name].requires_grad_(bool(requires_grad))
-            for name, grad_node in node.get("grads", []):
-                if name in named and isinstance(named[name], torch.Tensor) and named[name].is_leaf:
-                    grad = None if grad_node is None else decoder.decode(grad_node)
-                    named[name].grad = None if grad is None else grad.to(named[name].dtype).reshape(named[name].shape)
-            flags = node.get("training", [])
-            for sub, flag in zip(module.modules(), flags):
-                sub.training = bool(flag)
-        except (ValueError, TypeError, RuntimeError) as exc:
-            raise wire.ProtocolError(f"bad module state ({type(exc).__name__})") from None
-
-    def _apply_files(self, files, decoder: Decoder, outputs: dict) -> None:
-        """Files the call wrote at output paths it was given: copy them to the test's paths."""
-        if files is None:
-            return
-        if type(files) is not list:
-            raise wire.ProtocolError("bad file list")
-        for entry in files:
-            if type(entry) is not list or len(entry) != 2 or entry[0] not in outputs:
-                raise wire.ProtocolError("bad file entry")
-            data = decoder._blob({"b": entry[1]})
-            outputs[entry[0]].write_bytes(data)
-
-    def _apply_rng(self, rng, decoder: Decoder) -> None:
-        if rng is None:
-            return
-        if type(rng) is not dict:
-            raise wire.ProtocolError("bad rng")
-        try:
-            if "torch" in rng:
-                state = decoder.decode(rng["torch"])
-                if type(state) is not torch.Tensor or state.dtype != torch.uint8:
-                    raise wire.ProtocolError("bad torch rng state")
-                torch.set_rng_state(state)
-            if "numpy" in rng:
-                n = rng["numpy"]
-                keys = decoder.decode(n["keys"])
-                if type(keys) is not np.ndarray or keys.dtype != np.uint32 or keys.shape != (624,):
-                    raise wire.ProtocolError("bad numpy rng state")
-                np.random.set_state(("MT19937", keys, int(n["pos"]), int(n["has_gauss"]), float(n["cached"])))
-            if "random" in rng:
-                r = rng["random"]
-                state = r["state"]
-                if type(state) is not list or len(state) != 625 or not all(type(v) is int for v in state):
-                    raise wire.ProtocolError("bad random state")
-                gauss = r["gauss"]
-                random.setstate((int(r["version"]), tuple(state), None if gauss is None else float(gauss)))
-        except (KeyError, TypeError, ValueError, RuntimeError):
-            raise wire.ProtocolError("bad rng state") from None
-        self._rng_seen = _rng_snapshot()
-
-
-def _copy_into(target: torch.Tensor, new) -> None:
-    if type(new) not in (torch.Tensor, torch.nn.Parameter):
-        raise wire.ProtocolError("sync value is not a tensor")
-    with torch.no_grad():
-        if target.shape != new.shape:
-            target.resize_(new.shape)
-        target.copy_(new.to(target.dtype))
-
-
-def _follow(request: dict, path: list):
-    """The argument object at ``path`` (``["a", i, ...]`` or ``["k", name, ...]``, see ``child.walk``)."""
-    if not path or path[0] not in ("a", "k"):
-        raise wire.ProtocolError("bad sync path")
-    obj = list(request.get("args", ())) if path[0] == "a" else request.get("kwargs", {})
-    for step in path[1:]:
-        try:
-            if type(step) is int and type(obj) in (list, tuple):
-                obj = obj[step]
-            elif type(step) is str and type(obj) is dict:
-                obj = obj[step]
-            else:
-                raise wire.ProtocolError("bad sync path")
-        except (IndexError, KeyError):
-            raise wire.ProtocolError("bad sync path") from None
-    if not (type(obj) in (torch.Tensor, torch.nn.Parameter, torch.Generator)
-            or isinstance(obj, (torch.nn.Module, torch.optim.Optimizer))) or isinstance(obj, proxy.RemoteObject):
-        raise wire.ProtocolError("sync path does not name an argument that can change in place")
-    return obj

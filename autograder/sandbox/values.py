@@ -1,6 +1,6 @@
 """Values crossing from a sandboxed child to the grader: plain data, or a handle.
 
-The child encodes each value into a JSON node; arrays go into blobs as ``.npy`` bytes.
+The child encodes each value into a JSON node; arrays go into blobs as raw bytes (dtype and shape in the node).
 Plain data is copied; anything else stays in the child and is sent as a handle (an id the
 grader can call methods on). The encodings, tagged by ``"$"``:
 
@@ -74,7 +74,8 @@ class Encoder:
         self.handle = handle
         self.blobs: list[bytes] = []
 
-    def _blob(self, data: bytes) -> int:
+    def blob(self, data: bytes) -> int:
+        """Send ``data`` as a blob after the header; returns its index (a node's ``"b"``)."""
         self.blobs.append(data)
         return len(self.blobs) - 1
 
@@ -83,7 +84,7 @@ class Encoder:
         if dtype.str not in NUMPY_DTYPES:
             raise TypeError(f"cannot send an array of dtype {array.dtype} to the grader")
         data = np.asarray(array, dtype=dtype, order="C")  # keeps 0-d arrays 0-d
-        return {"$": tag, "b": self._blob(data.tobytes()), "dtype": dtype.str, "shape": list(data.shape)}
+        return {"$": tag, "b": self.blob(data.tobytes()), "dtype": dtype.str, "shape": list(data.shape)}
 
     def as_handle(self, value) -> dict:
         tp = type(value)
@@ -133,7 +134,7 @@ class Encoder:
         if isinstance(value, np.generic) and tp.__module__ == "numpy" and value.dtype.kind in NUMPY_KINDS:
             return self.array(np.asarray(value), "npscalar")
         if tp is bytes:
-            return {"$": "bytes", "b": self._blob(value)}
+            return {"$": "bytes", "b": self.blob(value)}
         if tp is torch.dtype:
             return {"$": "dtype", "v": str(value).removeprefix("torch.")}
         if tp is torch.device:
@@ -174,15 +175,15 @@ class Decoder:
         self.nodes = 0
         self.used: set[int] = set()
 
-    def _blob(self, node) -> bytes:
-        i = node.get("b")
+    def blob(self, i) -> bytes:
+        """The blob at index ``i`` (untrusted: a bad index is a :class:`ProtocolError`)."""
         if type(i) is not int or not 0 <= i < len(self.blobs):
             raise ProtocolError("bad blob index")
         return self.blobs[i]
 
     def _owned(self, node) -> tuple[bytes, bool]:
         """The blob and whether an array may take it over (its first use; later uses copy)."""
-        blob = self._blob(node)
+        blob = self.blob(node.get("b"))
         first = node["b"] not in self.used
         self.used.add(node["b"])
         return blob, first and type(blob) is bytearray
@@ -254,12 +255,12 @@ class Decoder:
             blob, owned = self._owned(node)
             return _array(node, blob, copy=not owned)
         if tag == "npscalar":
-            array = _array(node, self._blob(node))
+            array = _array(node, self.blob(node.get("b")))
             if array.shape != ():
                 raise ProtocolError("numpy scalar with a shape")
             return array[()]
         if tag == "bytes":
-            blob = self._blob(node)
+            blob = self.blob(node.get("b"))
             if len(blob) > MAX_BYTES_VALUE:
                 raise ProtocolError(f"a bytes value of {len(blob)} bytes (over {MAX_BYTES_VALUE})")
             return bytes(blob)

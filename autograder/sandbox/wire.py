@@ -1,15 +1,15 @@
 """Framing on the socket between the trusted grader and a sandboxed child.
 
-grader -> child  (trusted data; the child unpickles it)::
+grader -> child  (trusted data; the child unpickles it), one frame (``framing``)::
 
     u32 length | pickle bytes of a request dict
 
-child -> grader  (untrusted; never unpickled)::
+child -> grader  (untrusted; never unpickled), one frame and the blobs it announces::
 
     u32 header length | UTF-8 JSON header | blob 0 | blob 1 | ...
 
 The header is a JSON object whose ``"blobs"`` entry lists the byte length of each blob
-(``.npy`` arrays, raw bytes) that follows. The grader reads with a deadline and bounds every
+(array data, file contents, raw bytes) that follows. The grader reads with a deadline and bounds every
 read *before* it reads or decodes: a header over :data:`MAX_HEADER` bytes, or with more than
 :data:`MAX_HEADER_VALUES` JSON values (counted on the raw bytes, before ``json.loads`` builds
 them), or blobs adding up to more than the reply limit (``Limits.reply_mb``) is a
@@ -20,29 +20,27 @@ The header then goes to ``values.decode``, which accepts only the tagged plain-d
 """
 from __future__ import annotations
 
-import builtins as _builtins
-
-globals()["__builtins__"] = dict(_builtins.__dict__)  # student code patching builtins does not reach us
+from .pristine import BUILTINS as __builtins__  # noqa: F401 - see pristine.py
 
 import json
 import os
 import select
 import socket
-import struct
 import time
 from json import dumps as _dumps
 from pickle import HIGHEST_PROTOCOL
 
+from .. import framing
+
 MAX_HEADER = 8 * 1024 * 1024  # JSON header bytes (values travel as blobs; the header is their layout)
 MAX_HEADER_VALUES = 1_000_000  # '{', '[' and ',' in the header: bounds what json.loads allocates
-_U32 = struct.Struct("!I")
 
 
 class ProtocolError(Exception):
     """The child sent something that is not a well-formed reply."""
 
 
-class ChannelClosed(Exception):
+class ChannelClosed(framing.Closed):
     """The other end closed the socket (the child exited or was killed)."""
 
 
@@ -51,28 +49,17 @@ class Deadline(Exception):
 
 
 # --- child side (blocking) ----------------------------------------------------------------------
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = sock.recv_into(view[got:], n - got)
-        if k == 0:
-            raise ChannelClosed()
-        got += k
-    return bytes(buf)
-
-
 def child_recv(sock: socket.socket) -> bytes:
     """One request's pickle bytes (the child unpickles them: they come from the grader)."""
-    (n,) = _U32.unpack(_recv_exact(sock, 4))
-    return _recv_exact(sock, n)
+    try:
+        return framing.recv_frame(sock)
+    except framing.Closed:
+        raise ChannelClosed() from None
 
 
 def child_send(sock: socket.socket, header: dict, blobs: list[bytes]) -> None:
     header["blobs"] = [len(b) for b in blobs]
-    raw = _dumps(header, allow_nan=True, separators=(",", ":")).encode()
-    sock.sendall(b"".join([_U32.pack(len(raw)), raw, *blobs]))
+    sock.sendall(b"".join([framing.frame(_dumps(header, allow_nan=True, separators=(",", ":")).encode()), *blobs]))
 
 
 # --- grader side (deadlines, limits) -------------------------------------------------------------
@@ -115,7 +102,7 @@ class Reader:
 
 def grader_send(sock: socket.socket, data: bytes, deadline: float) -> None:
     """Send one request (already pickled)."""
-    view = memoryview(_U32.pack(len(data)) + data)
+    view = memoryview(framing.frame(data))
     while view:
         try:
             sent = sock.send(view)
@@ -129,7 +116,7 @@ def grader_send(sock: socket.socket, data: bytes, deadline: float) -> None:
 
 def grader_recv(reader: Reader, deadline: float, max_bytes: int) -> tuple[dict, list[bytes]]:
     """Read one reply: (header dict, blobs). Raises Deadline, ChannelClosed or ProtocolError."""
-    (n,) = _U32.unpack(reader.read(4, deadline))
+    n = framing.length(reader.read(framing.LENGTH.size, deadline))
     if n > min(MAX_HEADER, max_bytes):
         raise ProtocolError(f"reply header of {n} bytes is over the limit")
     raw = reader.read(n, deadline)
