@@ -285,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("submissions", help="folder with one sub-folder per student, or an LMS zip export")
     p.add_argument("--out", required=True, help="where grades.csv and feedback go")
-    p.add_argument("--workers", type=int, default=None, help="parallel graders (default: number of cores)")
+    p.add_argument("--workers", type=int, default=None, help="parallel graders (default: one per core, as many as memory holds)")
     p.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
     p.add_argument("--student", action="append", metavar="NAME",
                    help="regrade only this student (repeatable); everyone else's saved grade stays as it is")
