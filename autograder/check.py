@@ -76,7 +76,7 @@ class Progress:
 
 def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, verbose: bool = False,
         extra_args: list[str] | None = None, test_timeout: float | None = None, budget: float | None = None,
-        progress: bool = False, plugins: list | None = None) -> Report:
+        progress: bool = False, plugins: list | None = None, select: list[str] | None = None) -> Report:
     """Grade ``submission_dir`` with the assignment's tests (public + hidden when available).
 
     Each test is stopped after ``test_timeout`` seconds, or by default after the limit derived from
@@ -85,14 +85,16 @@ def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, ve
     too long"); tests not reached by the budget, or after Ctrl-C, are "not run" and earn nothing,
     with the reason in ``report.error``. ``progress`` prints one line per finished task on stderr.
     Returns a :class:`Report`; the suite's own output is swallowed unless ``verbose``. Writes
-    nothing into ``submission_dir`` (see ``pytest_plugin``).
+    nothing into ``submission_dir`` (see ``pytest_plugin``). ``select`` replaces the suite folder on
+    pytest's command line: paths and selection options (``selection.pytest_args``: one task, ``-k``);
+    the report then holds only the selected tests.
     """
     tests = assignment.tests_dir(hidden=hidden)
     folder = Path(submission_dir).resolve()
     budget = timing.budget(tests) if budget is None else budget
     collector = GradeCollector()
     args = [
-        str(tests),
+        *(select or [str(tests)]),
         f"--submission={folder}",
         f"--rootdir={tests}",
         "-p", "no:cacheprovider",
@@ -145,6 +147,7 @@ def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, ve
             if t.outcome == "not run":
                 t.message = f"not run: {stopped}"
         report.error = "; ".join(filter(None, [report.error, f"{stopped}: the tests not run yet earn nothing"]))
-    elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not report.error:
+    elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not report.error \
+            and not (select and code == pytest.ExitCode.NO_TESTS_COLLECTED):  # a selection may match nothing
         report.error = f"the test suite did not run (pytest exit code {int(code)})"
     return report
