@@ -23,6 +23,10 @@ from .results import Report
 
 INTERRUPTED = "you stopped the check (Ctrl-C)"
 SLOW_S = 10  # a test still running after this long is named on the terminal
+# pytest plugins of the environment that a grading run never uses; loading them (anyio with
+# asyncio, xdist with execnet, platformdirs, junitxml) was about a third of pytest's start-up.
+UNUSED_PLUGINS = ("-p", "no:anyio", "-p", "no:xdist", "-p", "no:xdist.looponfail", "-p", "no:platformdirs",
+                  "-p", "no:junitxml")
 
 
 class Progress:
@@ -98,6 +102,7 @@ def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, ve
         f"--submission={folder}",
         f"--rootdir={tests}",
         "-p", "no:cacheprovider",
+        *UNUSED_PLUGINS,
         "-o", "addopts=",
         "--import-mode=importlib",
         "-q",
