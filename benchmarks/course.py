@@ -1,18 +1,19 @@
 """Whole-course benchmark: nbgrader autograde vs ``grade`` on one mixed batch of all five assignments.
 
-    .venv/bin/python benchmarks/course.py [--mutants K] [--only a3_positional_encoding,...] [--quick]
+    .venv/bin/python benchmarks/course.py [--mutants K] [--only a2_contrastive,...] [--budget MIN] [--quick]
 
 Per assignment the batch holds the reference solution, the skeleton, the mistakes of
 ``solutions/<id>/instructor/mutants.py`` (all of them, or ``--mutants K`` spread evenly over the
-list), a submission whose import sleeps 3 s and one with a syntax error. Both graders grade the
-same folders in this one run, one assignment after the other; the scores are compared per
-submission. While ``grade`` runs, a sampler reads the proportional set size (PSS: shared pages
-split between the processes sharing them) of each worker process and everything it started (fork
-server, sandboxed children) every 0.2 s: its peak is the memory one worker needs, and
-``autograder.batch.capacity`` turns it into the default worker count.
+list), a submission whose import sleeps 3 s and one with a syntax error. Per assignment, in this
+one run, ``grade`` (default workers) and then ``nbgrader autograde`` grade the same folders back to
+back, and the scores are compared per submission; ``--budget`` starts no further assignment after
+that many minutes (the table names the ones left out). While ``grade`` runs, a sampler reads the
+proportional set size (PSS: shared pages split between the processes sharing them) of each worker
+process and everything it started (fork server, sandboxed children) every 0.2 s: its peak is the
+memory one worker needs, which ``autograder.batch.capacity.WORKER_MEMORY`` holds.
 
-Prints a Markdown table and rewrites the ``course-results`` block of benchmarks/README.md (not
-with ``--quick``). Not part of the test suite.
+Prints a Markdown table and rewrites the ``course-results`` block of benchmarks/README.md after
+each assignment (not with ``--quick``). Not part of the test suite.
 """
 from __future__ import annotations
 
@@ -120,32 +121,37 @@ def ours(a: course.Assignment, subs: Path, out: Path, sampler: MemorySampler) ->
     return time.perf_counter() - began, {s: r.earned for s, r in reports.items()}
 
 
-def nbgrader_course(chosen: list[course.Assignment], subs: Path, work: Path) -> Path:
-    """An nbgrader course folder with every chosen assignment released and its batch submitted."""
+def nbgrader_course(work: Path) -> Path:
+    """An empty nbgrader course folder with the course's configuration."""
     root = work / "course"
     root.mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", root)
-    for a in chosen:
-        release.stage(a, root)
-        nbgrader(root, "generate_assignment", a.id, "--force")
-        released = root / "release" / a.id
-        for folder in (subs / a.id).iterdir():
-            target = root / "build" / "nbgrader" / "submitted" / folder.name / a.id
-            shutil.copytree(released, target)
-            for module in a.modules:
-                shutil.copy(folder / module, target / module)
     return root
+
+
+def nbgrader_autograde(a: course.Assignment, subs: Path, root: Path) -> tuple[float, dict[str, float]]:
+    """Release ``a`` in the course at ``root``, submit every folder of ``subs``, time ``nbgrader
+    autograde`` alone; returns (seconds, {student: score})."""
+    release.stage(a, root)
+    nbgrader(root, "generate_assignment", a.id, "--force")
+    released = root / "release" / a.id
+    for folder in subs.iterdir():
+        target = root / "build" / "nbgrader" / "submitted" / folder.name / a.id
+        shutil.copytree(released, target)
+        for module in a.modules:
+            shutil.copy(folder / module, target / module)
+    began = time.perf_counter()
+    nbgrader(root, "autograde", a.id, "--force")
+    seconds = time.perf_counter() - began
+    out = root.parent / f"{a.id}.csv"
+    nbgrader(root, "export", "--to", str(out))
+    return seconds, {r["student_id"]: float(r["score"]) for r in csv.DictReader(out.open()) if r["assignment"] == a.id}
 
 
 def nbgrader(root: Path, *args: str) -> None:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "MPLBACKEND": "Agg"}
     subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env, check=True,
                    capture_output=True, text=True)
-
-
-def nbgrader_scores(root: Path, work: Path) -> dict[tuple[str, str], float]:
-    nbgrader(root, "export", "--to", str(work / "nbgrader.csv"))
-    return {(r["assignment"], r["student_id"]): float(r["score"]) for r in csv.DictReader((work / "nbgrader.csv").open())}
 
 
 def gib(n: float) -> str:
@@ -155,60 +161,64 @@ def gib(n: float) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mutants", type=int, default=None, help="mutants per assignment, spread evenly (default: all)")
-    parser.add_argument("--only", default="", help="comma-separated assignment ids (default: all five)")
+    parser.add_argument("--only", default="", help="comma-separated assignment ids, in this order (default: all five)")
+    parser.add_argument("--budget", type=float, default=0,
+                        help="minutes: start no further assignment after this long (0: no limit)")
     parser.add_argument("--quick", action="store_true", help="a3 with one mutant, to try the harness")
     args = parser.parse_args()
     if args.quick:
         args.only, args.mutants = args.only or "a3_positional_encoding", 1
     chosen = [course.get(x) for x in args.only.split(",")] if args.only else course.assignments()
     workers = capacity.default_workers()
+    began = time.monotonic()
     rows: list[tuple[str, ...]] = []
-    t_ours_all = t_nb_all = 0.0
-    n_all = 0
-    all_same = True
-    with tempfile.TemporaryDirectory() as tmp:
+    totals = {"n": 0, "ours": 0.0, "nb": 0.0, "same": True}
+    skipped: list[str] = []
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    subset = "all mutants" if args.mutants is None else f"{args.mutants} mutant(s) spread evenly over the list"
+    sampler = MemorySampler()
+    with tempfile.TemporaryDirectory() as tmp, sampler:
         tmp = Path(tmp)
-        mixes = {a.id: make_mix(a, tmp / "subs" / a.id, args.mutants) for a in chosen}
-        timings: dict[str, float] = {}
-        scores: dict[tuple[str, str], float] = {}
-        with MemorySampler() as sampler:
-            for a in chosen:
-                t, s = ours(a, tmp / "subs" / a.id, tmp / "ours" / a.id, sampler)
-                timings[a.id] = t
-                scores.update({(a.id, student): v for student, v in s.items()})
-                print(f"ours {a.id}: {t:.0f} s for {len(mixes[a.id])}", flush=True)
-        root = nbgrader_course(chosen, tmp / "subs", tmp / "nb")
-        nb_timings: dict[str, float] = {}
+        root = nbgrader_course(tmp / "nb")
         for a in chosen:
-            began = time.perf_counter()
-            nbgrader(root, "autograde", a.id, "--force")
-            nb_timings[a.id] = time.perf_counter() - began
-            print(f"nbgrader {a.id}: {nb_timings[a.id]:.0f} s", flush=True)
-        nb_scores = nbgrader_scores(root, tmp / "nb")
-    for a in chosen:
-        n = len(mixes[a.id])
-        keys = [k for k in scores if k[0] == a.id]
-        diff = sorted(k[1] for k in keys if abs(scores[k] - nb_scores.get(k, float("nan"))) >= 1e-9
-                      or k not in nb_scores)
-        same = not diff
-        all_same &= same
-        t, t_nb = timings[a.id], nb_timings[a.id]
-        t_ours_all, t_nb_all, n_all = t_ours_all + t, t_nb_all + t_nb, n_all + n
-        rows.append((a.id, str(n), f"{t_nb:.0f} s ({n / t_nb * 60:.1f}/min)", f"{t:.0f} s ({n / t * 60:.1f}/min)",
-                     f"{t_nb / t:.1f}x", "yes" if same else f"no: {', '.join(diff)}"))
-    rows.append(("**whole course**", str(n_all), f"{t_nb_all:.0f} s ({n_all / t_nb_all * 60:.1f}/min)",
-                 f"{t_ours_all:.0f} s ({n_all / t_ours_all * 60:.1f}/min)", f"**{t_nb_all / t_ours_all:.1f}x**",
-                 "yes" if all_same else "no"))
+            if args.budget and time.monotonic() - began > args.budget * 60:
+                skipped.append(a.id)
+                continue
+            subs = tmp / "subs" / a.id
+            n = len(make_mix(a, subs, args.mutants))
+            t, s_ours = ours(a, subs, tmp / "ours" / a.id, sampler)
+            t_nb, s_nb = nbgrader_autograde(a, subs, root)
+            diff = sorted(k for k in s_ours if k not in s_nb or abs(s_ours[k] - s_nb[k]) >= 1e-9)
+            totals["n"] += n
+            totals["ours"] += t
+            totals["nb"] += t_nb
+            totals["same"] &= not diff
+            rows.append((a.id, str(n), f"{t_nb:.0f} s ({n / t_nb * 60:.1f}/min)", f"{t:.0f} s ({n / t * 60:.1f}/min)",
+                         f"{t_nb / t:.1f}x", "yes" if not diff else f"no: {', '.join(diff)}",
+                         f"{os.getloadavg()[0]:.0f}"))
+            print(" | ".join(rows[-1]), flush=True)
+            write_block(rows, totals, skipped, sampler, workers, commit, subset, final=False, quick=args.quick)
+    write_block(rows, totals, skipped + [], sampler, workers, commit, subset, final=True, quick=args.quick)
+    return 0
+
+
+def write_block(rows, totals, skipped, sampler, workers, commit, subset, *, final: bool, quick: bool) -> None:
+    """Print the tables and rewrite the ``course-results`` block of the README (after each assignment,
+    so that an interrupted run keeps what it measured)."""
+    n, t_ours, t_nb = totals["n"], totals["ours"], totals["nb"]
+    table_rows = list(rows)
+    if n:
+        table_rows.append(("**together**", str(n), f"{t_nb:.0f} s ({n / t_nb * 60:.1f}/min)",
+                           f"{t_ours:.0f} s ({n / t_ours * 60:.1f}/min)", f"**{t_nb / t_ours:.1f}x**",
+                           "yes" if totals["same"] else "no", ""))
     memory = psutil.virtual_memory()
     fit = int(memory.total // max(1, sampler.peak_worker))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, {gib(memory.total)} memory, "
                f"{platform.python_implementation()} {platform.python_version()}")
-    subset = "all mutants" if args.mutants is None else f"{args.mutants} mutants per assignment, spread evenly over the list"
     table = "\n".join([
-        "| assignment | submissions | nbgrader autograde | autograder grade | speed-up | same scores |",
-        "|---|---|---|---|---|---|",
-        *(f"| {' | '.join(r)} |" for r in rows),
+        "| assignment | submissions | nbgrader autograde | autograder grade | speed-up | same scores | load |",
+        "|---|---|---|---|---|---|---|",
+        *(f"| {' | '.join(r)} |" for r in table_rows),
     ])
     mem = "\n".join([
         "| memory | result |", "|---|---|",
@@ -218,16 +228,18 @@ def main() -> int:
         f"| default workers here (`capacity.default_workers()`: cores, available memory / "
         f"{gib(capacity.WORKER_MEMORY)}) | {workers} |",
     ])
-    block = (f"Commit `{commit}`, machine: {machine}, {time.strftime('%Y-%m-%d %H:%M')}; load average at the "
-             f"end {os.getloadavg()[0]:.1f}. Batch per assignment: reference, skeleton, {subset}, a 3 s import, "
-             f"a syntax error.\n\n{table}\n\n{mem}\n")
-    print(block)
+    state = "" if final else " (run still in progress)"
+    missing = f" Not measured (the run's time budget was spent): {', '.join(skipped)}." if skipped else ""
+    block = (f"Commit `{commit}`, machine: {machine}, {time.strftime('%Y-%m-%d %H:%M')}{state}. Per assignment: "
+             f"reference, skeleton, {subset}, a 3 s import, a syntax error; `grade` then nbgrader, back to back; "
+             f"load: the 1-minute load average after the pair.{missing}\n\n{table}\n\n{mem}\n")
+    if final:
+        print(block)
     readme = ROOT / "benchmarks" / "README.md"
     text = readme.read_text()
     start, end = "<!-- course-results -->", "<!-- /course-results -->"
-    if start in text and end in text and not args.quick:
+    if start in text and end in text and not quick:
         readme.write_text(text[: text.index(start) + len(start)] + "\n" + block + text[text.index(end):])
-    return 0
 
 
 if __name__ == "__main__":
