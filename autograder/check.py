@@ -79,7 +79,9 @@ def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, ve
     ``budget`` seconds (default: ``timing.budget``; 0: never). A stopped test fails alone ("took
     too long"); tests not reached by the budget, or after Ctrl-C, are "not run" and earn nothing,
     with the reason in ``report.error``. ``progress`` prints one line per finished task on stderr.
-    ``select`` runs only some tests (see ``suite.run``); ``extra_args`` are further pytest options.
+    ``select`` runs only some tests (see ``suite.run``; ``selection.pytest_args`` gives one task's
+    files and ``--task=K``, or ``-k EXPR``): the report then holds only the selected tests.
+    ``extra_args`` are further pytest options.
     Returns a :class:`Report`; the suite's own output is swallowed unless ``verbose``. Writes
     nothing into ``submission_dir``.
     """

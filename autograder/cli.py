@@ -3,6 +3,7 @@
     list                                  the assignments and their points
     check [<assignment>] [--submission DIR]  grade one folder locally; exit 0 only at full marks
                                           (inside an assignment folder no id is needed)
+    check ... --task K | -k EXPR          only one task's tests (or pytest's -k): a partial check
     generate [<assignment>...]            regenerate the student skeletons from solutions/
     release [<assignment>...]             regenerate skeletons and build release/ with nbgrader
     grade <assignment> <submissions> --out DIR   grade a folder of submissions (one sub-folder each)
@@ -53,7 +54,7 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from . import check, feedback
+    from . import check, feedback, selection
 
     if args.submission and not Path(args.submission).is_dir():
         print(f"error: submission folder {args.submission} does not exist", file=sys.stderr)
@@ -65,15 +66,33 @@ def _cmd_check(args) -> int:
         folder = course.find_folder(Path.cwd()) or assignment.skeleton_dir
     else:
         folder = assignment.skeleton_dir
+    tests = assignment.tests_dir(hidden=not args.public)
+    try:
+        select = selection.pytest_args(tests, task=args.task, keyword=args.keyword)
+    except selection.UnknownTask as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    partial = bool(args.task or args.keyword)
     report = check.run(assignment, folder, hidden=not args.public, verbose=args.verbose,
-                       test_timeout=args.test_timeout, budget=args.time_budget, progress=not args.quiet)
+                       test_timeout=args.test_timeout, budget=args.time_budget, progress=not args.quiet,
+                       select=select if partial else None)
+    if partial and not report.tests and not report.error:
+        print(f"error: no test matches {_chosen(args)} (-k takes a test-name pattern, as pytest's). "
+              f"The tasks:\n{selection.listing(selection.tasks(tests))}", file=sys.stderr)
+        return 2
     if args.json:
         report.save(Path(args.json))
     if not args.quiet:
-        print(feedback.text(report, verbose=args.verbose))
+        print(feedback.text(report, verbose=args.verbose, partial=_chosen(args) if partial else ""))
     if report.error.startswith(check.INTERRUPTED):
         return 130
     return 0 if report.full_marks else 1
+
+
+def _chosen(args) -> str:
+    """The selection of a partial check in words, e.g. ``--task 2 -k shape``."""
+    return " ".join(filter(None, [f"--task {args.task}" if args.task else "",
+                                  f"-k {args.keyword!r}" if args.keyword else ""]))
 
 
 def _cmd_generate(args) -> int:
@@ -266,6 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-budget", type=float, default=None,
                    help=f"seconds for the whole check (default: {timing.BUDGET_FACTOR:g} x the reference's time, "
                         f"at least {timing.BUDGET_FLOOR_S:g}; 0: none)")
+    p.add_argument("--task", default=None, metavar="K",
+                   help="run only task K's tests, e.g. --task 2 (a partial check: its total is not your grade)")
+    p.add_argument("-k", dest="keyword", default=None, metavar="EXPR",
+                   help="run only the tests whose names match EXPR, as pytest's -k (a partial check)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing; the exit status tells")
     p.add_argument("-v", "--verbose", action="store_true", help="show passing tests and full tracebacks")
     p.set_defaults(func=_cmd_check)
@@ -286,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("submissions", help="folder with one sub-folder per student, or an LMS zip export")
     p.add_argument("--out", required=True, help="where grades.csv and feedback go")
-    p.add_argument("--workers", type=int, default=None, help="parallel graders (default: number of cores)")
+    p.add_argument("--workers", type=int, default=None, help="parallel graders (default: one per core, as many as memory holds)")
     p.add_argument("--force", action="store_true", help="regrade submissions that already have a result")
     p.add_argument("--student", action="append", metavar="NAME",
                    help="regrade only this student (repeatable); everyone else's saved grade stays as it is")

@@ -19,9 +19,11 @@ def failure_groups(tests) -> list[tuple[object, int]]:
     return [(same[0], len(same)) for same in groups.values()]
 
 
-def text(report: Report, *, verbose: bool = False) -> str:
+def text(report: Report, *, verbose: bool = False, partial: str = "") -> str:
     """Per task: points earned of possible, then one or two plain lines per failure; failures with
-    the same message (a syntax error fails every test) are shown once, with how many tests."""
+    the same message (a syntax error fails every test) are shown once, with how many tests.
+    ``partial`` (the selection, e.g. ``--task 2``) marks a check of some tests only: no total,
+    a line that says so instead."""
     lines = [f"{report.assignment}: {report.submission}", ""]
     if report.error:
         lines += [f"problem: {report.error}", ""]
@@ -48,6 +50,12 @@ def text(report: Report, *, verbose: bool = False) -> str:
             lines.append(f"          {first}")
             lines += [f"          {r}" for r in rest[:1]]
     lines.append("")
+    if partial:
+        lines.append(f"Partial check ({partial}): only these tests ran, so this is not your total.\n"
+                     f"Run the check without {partial} to see every task and your total.")
+        if not report.hidden_included:
+            lines.append(PUBLIC_ONLY)
+        return "\n".join(lines)
     lines.append(f"Total{'':<50} {_pts(report.base_earned):>5} / {_pts(report.possible)}")
     if report.bonus_possible:
         lines.append(f"Bonus{'':<50} {_pts(report.bonus_earned):>5} / {_pts(report.bonus_possible)}")

@@ -2,8 +2,9 @@
 
 Each submission is graded by ``sandbox.judge``: the assignment's tests run in a trusted worker
 process, the student's modules in a fresh sandboxed child forked from that worker's warm fork
-server. Workers are a local process pool (one per core by default) or, with ``scheduler``, the
-workers of a Dask distributed cluster: both run the same function, ``batch.job.grade_job``.
+server. Workers are a local process pool (one per core, as many as memory holds:
+``batch.capacity``) or, with ``scheduler``, the workers of a Dask distributed cluster: both run
+the same function, ``batch.job.grade_job``.
 
 Layout of ``--out`` (see ``batch.store``)::
 
@@ -26,7 +27,6 @@ never saved as a grade (a rerun retries it), and counted in the exit status.
 from __future__ import annotations
 
 import csv
-import os
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED
@@ -354,7 +354,11 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
             reports[student] = saved
             store.render(student, saved, only_missing=True)
             share(student, saved)
-    where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or os.cpu_count() or 1} local workers"
+    if not scheduler and not workers:
+        from .batch.capacity import default_workers
+
+        workers = default_workers()
+    where = f"Dask scheduler {scheduler}" if scheduler else f"{workers} local workers"
     store.log(f"start {assignment.id}: {len(folders) + len(problems)} submissions, {len(reports)} already graded, "
               f"{len(problems)} unusable, {len(todo)} to grade on {where}")
     expected = expected_tests(assignment) if todo or problems else []
@@ -365,7 +369,7 @@ def grade_batch(assignment: Assignment, submissions: Path, out: Path, *, workers
         write_csv(out / "grades.csv", reports)
         return reports
 
-    executor = _DaskPool(scheduler) if scheduler else _LocalPool(workers or os.cpu_count() or 1)
+    executor = _DaskPool(scheduler) if scheduler else _LocalPool(workers)
     try:
         if preflight:
             prove(assignment, executor, limits, store.log, (assignment.id, limits, scheduler))

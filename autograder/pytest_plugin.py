@@ -16,6 +16,7 @@ Options:
     --reference-limits    stop each test after the limit derived from the reference's own times
                           (``autograder.timing.assignment_test_limit``: the limit ``grade`` uses)
     --time-budget S       stop the whole run after S seconds; the tests not run earn nothing
+    --task K              run only the tests of task K (``autograder.selection``)
 
 Scope: this plugin is active only in grading runs. It is not a ``pytest11`` entry point (that would
 switch every pytest run in the environment to the grading profile and claim every fixture named
@@ -70,6 +71,7 @@ def pytest_addoption(parser):
     group.addoption("--reference-limits", action="store_true",
                     help="stop each test after the limit derived from the reference's time (unless --test-timeout)")
     group.addoption("--time-budget", type=float, default=0, help="stop the whole run after this many seconds (0: never)")
+    group.addoption("--task", default=None, help="run only the tests of this task (its key, e.g. 2)")
 
 
 _STATE = pytest.StashKey[dict]()
@@ -187,6 +189,17 @@ def pytest_collection_modifyitems(config, items):
     problems = _undeclared_tasks(items)
     if problems:
         raise pytest.UsageError("task markers disagree with assignment.toml's [[tasks]]: " + "; ".join(problems[:5]))
+    task = config.getoption("task")
+    if task:
+        keep = [item for item in items if _task_key(item) == task]
+        if len(keep) < len(items):
+            config.hook.pytest_deselected(items=[item for item in items if _task_key(item) != task])
+            items[:] = keep
+
+
+def _task_key(item) -> str:
+    mark = item.get_closest_marker("task")
+    return str(mark.args[0]) if mark and mark.args else "?"
 
 
 def _undeclared_tasks(items) -> list[str]:
@@ -340,6 +353,7 @@ class GradeCollector:
         self.submission = ""
         self.assignment = ""
 
+    @pytest.hookimpl(trylast=True)  # after every deselection (``-k``, ``--task``): only the tests that run
     def pytest_collection_modifyitems(self, config, items):
         for item in items:
             if "submission" not in getattr(item, "fixturenames", ()):

@@ -42,9 +42,13 @@ PLUGIN = "autograder.pytest_plugin"
 # message, and ``check -v`` shows the plain Python traceback. ``--capture=sys`` and the three
 # plugins switched off: per-test file-descriptor juggling and hooks that only cost time (the
 # sandboxed child's output never reaches this process anyway).
+# pytest plugins of the environment that a grading run never uses; loading them (anyio with
+# asyncio, xdist with execnet, platformdirs, junitxml) was about a third of pytest's start-up.
+UNUSED_PLUGINS = ("-p", "no:anyio", "-p", "no:xdist", "-p", "no:xdist.looponfail", "-p", "no:platformdirs",
+                  "-p", "no:junitxml")
 ARGS = ("-p", "no:cacheprovider", "-p", "no:faulthandler", "-p", "no:unraisableexception",
-        "-p", "no:threadexception", "-o", "addopts=", "--import-mode=importlib", "-q", "--capture=sys",
-        "--tb=native")
+        "-p", "no:threadexception", *UNUSED_PLUGINS, "-o", "addopts=", "--import-mode=importlib", "-q",
+        "--capture=sys", "--tb=native")
 
 
 def forget_suite_modules(assignment: Assignment) -> None:
@@ -97,13 +101,22 @@ def arguments(assignment: Assignment, folder: Path | None, *, hidden: bool = Tru
               select: str | Sequence[str] | None = None, options: Sequence[str] = ()) -> list[str]:
     """The pytest command line of one run (see :func:`run`)."""
     tests = assignment.tests_dir(hidden=hidden)
+    chosen: list[str] = []
     if select is None or isinstance(select, str):
         targets = [str(tests)]
     else:
-        targets = [str(tests / node) for node in select]
+        targets, items = [], iter(select)
+        for item in items:  # node ids or paths, and selection options (``selection.pytest_args``)
+            if item == "-k":
+                chosen += [item, next(items)]
+            elif item.startswith("-"):
+                chosen.append(item)
+            else:
+                targets.append(str(tests / item))
+        targets = targets or [str(tests)]
     return [*targets, *([f"--submission={folder}"] if folder is not None else []), f"--rootdir={tests}", *ARGS,
             *(["--collect-only"] if collect_only else []),
-            *(["-k", select] if isinstance(select, str) else []), *options]
+            *(["-k", select] if isinstance(select, str) else []), *chosen, *options]
 
 
 def run(assignment: Assignment, folder: Path | None, *, hidden: bool = True, plugins: Sequence = (),
@@ -115,7 +128,8 @@ def run(assignment: Assignment, folder: Path | None, *, hidden: bool = True, plu
     ``plugins``: pytest plugin objects for this run (the sandbox's judge, a progress line, a
     stopwatch). ``collect_only``: list the graded tests, run none (``folder`` may be None).
     ``select``: a pytest ``-k`` expression, or node ids relative to the tests folder
-    (``"test_x.py::test_y"``); the tests not selected are not in the report. ``options``: further
+    (``"test_x.py::test_y"``) and selection options (``--task=K``, ``-k EXPR``: what
+    ``selection.pytest_args`` gives); the tests not selected are not in the report. ``options``: further
     pytest options (the grading plugin's ``--test-timeout``, ``--time-budget``). The suite's own
     output is swallowed when ``quiet``. The report names the assignment and the folder, says
     whether hidden tests were included, and carries an error when pytest could not run the suite

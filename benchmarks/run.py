@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from autograder import check, course, grade, mutants, release  # noqa: E402
+from autograder.batch import capacity  # noqa: E402
 
 A3 = course.get("a3_positional_encoding")
 SLOW = "import time\ntime.sleep(3)\n"  # an import that takes a few seconds
@@ -144,7 +145,7 @@ def main() -> int:
         per_sub = t_ours / args.n
         t_floor = floor(subs)
         rows.append(("floor: same tests, one warm process, no isolation", f"{t_floor:.2f} s/submission", ""))
-        workers = os.cpu_count() or 1  # grade_batch's default
+        workers = capacity.default_workers()  # grade_batch's default
         rows.append(("our cost per submission (wall / N)", f"{per_sub:.2f} s/submission",
                      f"{per_sub / t_floor:.2f}x the floor ({workers} workers)"))
         rows.append(("our cost per submission and worker (wall x workers / N)", f"{per_sub * workers:.2f} s/submission",
