@@ -67,7 +67,7 @@ class Report:
             task.earned += t.earned
             task.possible += t.points
             task.tests.append(t)
-        return sorted(by_key.values(), key=lambda t: _natural(t.key))
+        return sorted(by_key.values(), key=lambda t: natural_key(t.key))
 
     @property
     def earned(self) -> float:
@@ -120,5 +120,5 @@ class Report:
         tmp.replace(path)
 
 
-def _natural(key: str) -> tuple:
+def natural_key(key: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in key.replace("(", ".").replace(")", "").split("."))

@@ -42,10 +42,10 @@ def test_files(tests_dir: Path) -> dict[Path, tuple[str, str] | None]:
 
 def tasks(tests_dir: Path) -> dict[str, str]:
     """{task key: title} of the tasks the suite's test files declare, in task order."""
-    from .results import _natural
+    from .results import natural_key
 
     found = {known[0]: known[1] for known in test_files(tests_dir).values() if known}
-    return {k: found[k] for k in sorted(found, key=_natural)}
+    return {k: found[k] for k in sorted(found, key=natural_key)}
 
 
 def listing(known: dict[str, str]) -> str:
