@@ -131,6 +131,8 @@ def test_channel_stats(submission):
     """mean[c] and std[c] are taken over all pixels of channel c."""
     g = torch.Generator().manual_seed(0)
     images = torch.rand(20, 3, 10, 12, generator=g) * torch.tensor([1.0, 2.0, 4.0])[:, None, None] + torch.tensor([0.0, 1.0, -3.0])[:, None, None]
+    # Images of different brightness: the std over all pixels then differs from the mean of per-image stds.
+    images = images + torch.randn(20, 1, 1, 1, generator=g)
     mean, std = submission.channel_stats(images)
     flat = images.transpose(0, 1).reshape(3, -1).double()
     expect.tensor(mean, "mean", shape=(3,))

@@ -59,8 +59,8 @@ def test_layer_shapes(submission, helpers):
 def test_logits_shape_for_any_batch_size(submission, models, batch):
     """A batch of B images (B, 3, 69, 69) gives float32 logits of shape (B, 10)."""
     call = f"GalaxyCNN()(x) for x of shape ({batch}, 3, 69, 69)"
-    merged = ("the batch dimension is flattened into the features: flatten from dimension 1 (nn.Flatten() or "
-              "x.flatten(1)), not torch.flatten(x) or x.view(-1)")
+    merged = ("the batch dimension is lost: it is flattened into the features or squeezed away (a batch of one); "
+              "flatten from dimension 1 (nn.Flatten() or x.flatten(1)) and do not squeeze the output")
     try:
         logits = models(0)(image_batch(batch, batch))
     except (NotImplementedError, AssertionError):
