@@ -322,3 +322,55 @@ def python_steps(fn, *args, within: Path | None = None, budget: int, description
     result, steps, problem = _count_lines(fn, args, kwargs, budget, False)
     steps_verdict(description, budget, steps, steps > budget, problem, hint)
     return result, steps
+
+
+# --- diagnoses that are verified before they are printed (a1_galaxy_cnn; self-contained) ----------------
+
+def reproduces(got, suspect, *, atol: float = 1e-6, rtol: float = 1e-5) -> bool:
+    """``got`` equals ``suspect`` (a value, or a zero-argument callable giving it) entrywise within
+    ``atol + rtol*|suspect|``; False when the two cannot be compared or the suspect cannot be computed."""
+    try:
+        value = suspect() if callable(suspect) else suspect
+        a = (got.detach().cpu().double().numpy() if isinstance(got, torch.Tensor) else np.asarray(got, dtype=float))
+        b = (value.detach().cpu().double().numpy() if isinstance(value, torch.Tensor) else np.asarray(value, dtype=float))
+        return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=rtol))
+    except Exception:  # noqa: BLE001 - a suspect that does not apply is simply not the cause
+        return False
+
+
+def verified_cause(got, suspects, *, atol: float = 1e-6, rtol: float = 1e-5) -> str | None:
+    """The cause of the first ``(cause, suspect)`` pair whose suspect ``got`` reproduces, else None.
+
+    Each suspect recomputes the expected value with one suspected mistake, so a cause returned here
+    has been checked against the student's value (it is printed as "likely cause:")."""
+    for cause, suspect in suspects:
+        if reproduces(got, suspect, atol=atol, rtol=rtol):
+            return cause
+    return None
+
+
+def close_diagnosed(got, expected, name: str, *, suspects=(), advice: str | None = None, atol: float = 1e-6,
+                    rtol: float = 1e-5) -> None:
+    """:func:`close`, whose failure names a suspected mistake as the ``likely cause`` only when
+    recomputing the expected value with that mistake gives ``got`` (see :func:`verified_cause`);
+    otherwise ``advice``, if given, follows the evidence as a neutral ``hint:`` line."""
+    try:
+        close(got, expected, name, atol=atol, rtol=rtol)
+    except AssertionError as failure:
+        cause = verified_cause(got, suspects, atol=atol, rtol=rtol)
+        _fail(str(failure) + ("" if cause or not advice else f"\nhint: {advice}"), cause)
+
+
+def raises_checked(exc_type: type[BaseException], call, description: str, cause: str) -> None:
+    """``call()`` raises ``exc_type``. When it returns instead, or raises another exception (the bad
+    value reached the computation), the argument was not checked up front: that is printed as the
+    likely ``cause``, with what the call returned or raised."""
+    try:
+        value = call()
+    except exc_type:
+        return
+    except NotImplementedError:
+        raise
+    except Exception as other:  # noqa: BLE001
+        _fail(f"{description} should raise {exc_type.__name__}, but raised {type(other).__name__}: {other}", cause)
+    _fail(f"{description} should raise {exc_type.__name__}, but returned {value!r}", cause)

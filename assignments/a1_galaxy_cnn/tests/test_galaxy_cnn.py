@@ -12,8 +12,8 @@ RELU_NAMES = ["after the first convolution", "after the second convolution", "af
               "after Linear(64 -> 32)"]
 
 
-def count_hint(n: int) -> str:
-    """A likely explanation of a wrong parameter count."""
+def count_hint(n: int) -> str | None:
+    """The mistake that gives exactly ``n`` parameters, if it is a known one."""
     def total(c1, c2, side):
         flat = c2 * side * side
         return (3 * 25 + 1) * c1 + (c1 * 25 + 1) * c2 + (flat + 1) * 64 + 65 * 32 + 33 * 10
@@ -21,7 +21,12 @@ def count_hint(n: int) -> str:
         total(16, 8, 14): "the two convolutions have their channel counts swapped: 3 -> 8 first, then 8 -> 16",
         total(8, 16, 17): "padding keeps the size ('same'): the convolutions use no padding, so 69 -> 65 -> 32 -> 28 -> 14",
     }
-    return known.get(n, "compare your layers with the table in the docstring")
+    return known.get(n)
+
+
+def count_failure(message: str, n: int) -> None:
+    cause = count_hint(n)
+    expect._fail(message + ("" if cause else "\nhint: compare your layers with the table in the docstring"), cause)
 
 
 def image_batch(b: int, seed: int) -> torch.Tensor:
@@ -34,8 +39,7 @@ def test_parameter_count(submission, helpers):
     model = submission.GalaxyCNN()
     n = sum(p.numel() for p in helpers.parameters_of(model) if p.requires_grad)
     if n != helpers.n_parameters:
-        raise AssertionError(f"GalaxyCNN has {n:,} trainable parameters, expected {helpers.n_parameters:,}\n"
-                             f"likely cause: {count_hint(n)}")
+        count_failure(f"GalaxyCNN has {n:,} trainable parameters, expected {helpers.n_parameters:,}", n)
 
 
 @pytest.mark.points(2)
@@ -46,16 +50,27 @@ def test_layer_shapes(submission, helpers):
     if shapes != expected:
         extra = [s for s in shapes if s not in expected]
         missing = [s for s in expected if s not in shapes]
-        raise AssertionError(f"GalaxyCNN has parameters of shapes {extra} where {missing} are expected\n"
-                             f"likely cause: {count_hint(sum(torch.Size(s).numel() for s in shapes))}")
+        count_failure(f"GalaxyCNN has parameters of shapes {extra} where {missing} are expected",
+                      sum(torch.Size(s).numel() for s in shapes))
 
 
 @pytest.mark.points(2)
 @given(batch=st.integers(1, 6))
 def test_logits_shape_for_any_batch_size(submission, models, batch):
     """A batch of B images (B, 3, 69, 69) gives float32 logits of shape (B, 10)."""
-    logits = expect.tensor(models(0)(image_batch(batch, batch)), f"GalaxyCNN()(x) for x of shape ({batch}, 3, 69, 69)",
-                           shape=(batch, 10), dtype=torch.float32)
+    call = f"GalaxyCNN()(x) for x of shape ({batch}, 3, 69, 69)"
+    merged = ("the batch dimension is lost: it is flattened into the features or squeezed away (a batch of one); "
+              "flatten from dimension 1 (nn.Flatten() or x.flatten(1)) and do not squeeze the output")
+    try:
+        logits = models(0)(image_batch(batch, batch))
+    except (NotImplementedError, AssertionError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the student's forward pass failed: say which call, which shapes
+        expect._fail(f"{call} raised {type(exc).__name__}: {exc}", merged if str(batch * 3136) in str(exc) else None)
+    if isinstance(logits, torch.Tensor) and tuple(logits.shape) != (batch, 10):
+        expect._fail(f"{call} has shape {tuple(logits.shape)}, expected ({batch}, 10)",
+                     merged if logits.numel() == 10 * batch and logits.ndim == 1 else None)
+    logits = expect.tensor(logits, call, shape=(batch, 10), dtype=torch.float32)
     expect.close(logits, logits, "logits")  # finite
 
 
@@ -80,13 +95,13 @@ def check_forward(model, helpers, x: torch.Tensor) -> None:
     expected = helpers.galaxy_cnn_forward(weights, x)
     if torch.allclose(got, expected, atol=1e-4, rtol=1e-4):
         return
-    hint = "check the order of the layers: Conv, ReLU, MaxPool, Conv, ReLU, MaxPool, Flatten, Linear, ReLU, Linear, ReLU, Linear"
-    for i, where in enumerate(RELU_NAMES):
-        if torch.allclose(got, helpers.galaxy_cnn_forward(weights, x, skip_relu=i), atol=1e-4, rtol=1e-4):
-            hint = f"the ReLU {where} is missing"
-    if torch.allclose(got, torch.softmax(expected, dim=1), atol=1e-5):
-        hint = "the model returns probabilities (softmax); it should return the raw logits of the last Linear layer"
-    expect.close(got, expected, "GalaxyCNN logits", atol=1e-4, rtol=1e-4, hint=hint)
+    suspects = [(f"the ReLU {where} is missing", lambda i=i: helpers.galaxy_cnn_forward(weights, x, skip_relu=i))
+                for i, where in enumerate(RELU_NAMES)]
+    suspects.append(("the model returns probabilities (softmax); it should return the raw logits of the last Linear layer",
+                     lambda: torch.softmax(expected, dim=1)))
+    expect.close_diagnosed(got, expected, "GalaxyCNN logits", atol=1e-4, rtol=1e-4, suspects=suspects,
+                           advice="check the order of the layers: Conv, ReLU, MaxPool, Conv, ReLU, MaxPool, Flatten, "
+                                  "Linear, ReLU, Linear, ReLU, Linear")
 
 
 @pytest.mark.points(3)

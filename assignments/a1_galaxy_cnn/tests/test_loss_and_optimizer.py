@@ -26,13 +26,17 @@ def logits_and_labels(draw):
 
 
 def check_loss(got, logits, labels, name):
+    if isinstance(got, float):
+        expect._fail(f"{name} should be a torch.Tensor, got a Python float",
+                     "the loss is returned as loss.item(): return the tensor itself (train_model back-propagates it)")
     got = expect.tensor(got, name, shape=())
     expected = F.cross_entropy(logits, labels)
-    hint = "the mean over the batch of -log softmax(logits)[label]"
-    if torch.allclose(got, F.cross_entropy(torch.softmax(logits, dim=1), labels), atol=1e-6):
-        hint = ("softmax was applied before cross-entropy: F.cross_entropy / nn.CrossEntropyLoss take the raw "
-                "logits and apply log-softmax themselves")
-    expect.close(got, expected, name, atol=1e-5, rtol=1e-5, hint=hint)
+    expect.close_diagnosed(got, expected, name, atol=1e-5, rtol=1e-5, suspects=(
+        ("softmax was applied before cross-entropy: F.cross_entropy / nn.CrossEntropyLoss take the raw "
+         "logits and apply log-softmax themselves", lambda: F.cross_entropy(torch.softmax(logits, dim=1), labels)),
+        ("the losses are summed over the batch, not averaged (reduction='sum'): the loss is their mean",
+         lambda: F.cross_entropy(logits, labels, reduction="sum")),
+    ), advice="the mean over the batch of -log softmax(logits)[label]")
 
 
 @pytest.mark.points(2)
@@ -49,8 +53,14 @@ def test_loss_is_stable_for_large_logits(submission):
     logits = torch.tensor([[3000.0, -2000.0, 0.0], [10.0, 4000.0, 4001.0]])
     labels = torch.tensor([1, 2])
     got = expect.tensor(submission.classification_loss(logits, labels), "classification_loss", shape=())
-    expect.close(got, torch.tensor((5000.0 + 0.31326168751822286) / 2), "classification_loss(large logits)", atol=1e-3,
-                 hint="use F.cross_entropy on the logits; exp() of large logits overflows")
+    naive = -torch.log(torch.softmax(logits, dim=1))[torch.arange(2), labels].mean()  # inf: log(0)
+    try:
+        expect.close(got, torch.tensor((5000.0 + 0.31326168751822286) / 2), "classification_loss(large logits)", atol=1e-3)
+    except AssertionError as failure:
+        unstable = not torch.isfinite(got).item() and not torch.isfinite(naive).item()
+        expect._fail(str(failure) + ("" if unstable else "\nhint: use F.cross_entropy on the logits"),
+                     "log(softmax(logits)) is computed in two steps: softmax underflows to 0 for large logits and "
+                     "log(0) = -inf; F.cross_entropy takes log-softmax in one stable step" if unstable else None)
 
 
 @pytest.mark.points(2)
@@ -63,8 +73,19 @@ def test_optimizer_is_adam_with_lr_1e_3(submission):
                        and not defaults.get("amsgrad") and not defaults.get("decoupled_weight_decay", False)
                        and defaults.get("weight_decay") == 0)
     if not looks_like_adam:
-        raise AssertionError(f"make_optimizer should return torch.optim.Adam with default settings, got settings {defaults}")
+        adam = {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "amsgrad": False}
+        changed = [f"{k}={defaults[k]!r}" for k in adam if isinstance(defaults, dict) and k in defaults
+                   and defaults[k] != adam[k] and not (k == "betas" and tuple(defaults[k]) == adam[k])]
+        is_adam = isinstance(defaults, dict) and "betas" in defaults and "amsgrad" in defaults
+        expect._fail(f"make_optimizer should return torch.optim.Adam with default settings, got "
+                     f"{type(optimizer).__name__} with settings {defaults}",
+                     f"{', '.join(changed)} differs from Adam's default: pass only lr" if is_adam and changed else
+                     None if is_adam else f"the optimizer is {type(optimizer).__name__}, not torch.optim.Adam")
     expect.scalar_close(defaults["lr"], 1e-3, "learning rate", atol=1e-12)
+    other = submission.make_optimizer(nn.Linear(2, 2), lr=0.05).defaults["lr"]
+    if other != 0.05:
+        expect._fail(f"make_optimizer(model, lr=0.05) has learning rate {other}",
+                     "the lr argument is not used: pass lr=lr to torch.optim.Adam" if other == defaults["lr"] else None)
     n_params = sum(p.numel() for group in optimizer.param_groups for p in group["params"])
     if n_params != 4 * 3 + 3 + 3 * 2 + 2:
         raise AssertionError(f"the optimizer holds {n_params} parameters, the model has 23: pass model.parameters()")

@@ -47,18 +47,31 @@ def set_weights(model, seed: int) -> None:
     Every floating-point entry of the state dict gets U(-1/sqrt(fan_in), 1/sqrt(fan_in)), where
     fan_in belongs to the layer's weight. The model's own random initialisation is replaced, so
     tests do not depend on the global random state.
+
+    A model with exactly the specified GalaxyCNN parameter shapes gets the same values whatever its
+    attribute names and registration order (the spec fixes neither): the values are drawn in the
+    order of ``GALAXY_CNN_SHAPES`` and assigned by shape, each bias with its layer's fan-in. Any other
+    model gets them in state-dict order.
     """
     state = dict(model.state_dict())
     g = torch.Generator().manual_seed(seed)
-    fresh = {}
-    for name, value in state.items():
-        if value.is_floating_point() and value.ndim >= 1:
+    floats = [name for name, value in state.items() if value.is_floating_point() and value.ndim >= 1]
+    shapes = sorted((tuple(state[name].shape) for name in floats), key=str)
+    fresh = dict(state)
+    if shapes == sorted(GALAXY_CNN_SHAPES, key=str):
+        by_shape = {}
+        for i, shape in enumerate(GALAXY_CNN_SHAPES):
+            bound = 1 / math.sqrt(torch.Size(GALAXY_CNN_SHAPES[i - i % 2][1:]).numel())
+            by_shape[shape] = (2 * torch.rand(shape, generator=g) - 1) * bound
+        for name in floats:
+            fresh[name] = by_shape[tuple(state[name].shape)].clone()
+    else:
+        for name in floats:
+            value = state[name]
             weight = state.get(name.rsplit(".", 1)[0] + ".weight", value)
             fan_in = weight[0].numel() if weight.ndim >= 2 else value.numel()
             bound = 1 / math.sqrt(fan_in)
             fresh[name] = (2 * torch.rand(tuple(value.shape), generator=g) - 1) * bound
-        else:
-            fresh[name] = value
     model.load_state_dict(fresh)
 
 

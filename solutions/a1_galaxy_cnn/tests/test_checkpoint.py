@@ -78,14 +78,14 @@ def test_restores_the_best_weights_from_the_file(submission, fresh_galaxy_cnn, h
 
     saved = saved_validation_loss(submission, path, fresh_galaxy_cnn, val, "after training")
     if not close(saved, val_losses[best], 1e-4):
-        hint = "save the weights only when the validation loss is lower than every earlier epoch's"
-        if close(saved, val_losses[-1], 1e-4):
-            hint = ("the file holds the last epoch's weights. Save only when the validation loss improves, and save "
-                    "right then: a state_dict() kept in a variable until later holds references to the live "
-                    "tensors, which training keeps changing")
-        raise AssertionError(f"the weights in the checkpoint file have a validation loss of {saved:.4f}, but the best "
-                             f"epoch's was {val_losses[best]:.4f} (epoch {best}), the last {val_losses[-1]:.4f}"
-                             f"\nlikely cause: {hint}")
+        last = close(saved, val_losses[-1], 1e-4)
+        expect._fail(f"the weights in the checkpoint file have a validation loss of {saved:.4f}, but the best "
+                     f"epoch's was {val_losses[best]:.4f} (epoch {best}), the last {val_losses[-1]:.4f}" + (
+                         "" if last else "\nhint: save the weights only when the validation loss is lower than every "
+                                         "earlier epoch's"),
+                     "the file holds the last epoch's weights. Save only when the validation loss improves, and save "
+                     "right then: a state_dict() kept in a variable until later holds references to the live "
+                     "tensors, which training keeps changing" if last else None)
     after, _ = submission.evaluate(model, val)
     if not close(after, val_losses[best], 1e-5):
         raise AssertionError(f"after training, evaluate(model, val_loader) gives a loss of {after:.4f}; the lowest "
@@ -93,7 +93,8 @@ def test_restores_the_best_weights_from_the_file(submission, fresh_galaxy_cnn, h
                              "\nlikely cause: after the last epoch, load the saved weights back into the model: "
                              "model.load_state_dict(torch.load(checkpoint_path, weights_only=True))")
     if history["best_epoch"] != best:
-        raise AssertionError(f"history['best_epoch'] is {history['best_epoch']}, but the lowest validation loss is at epoch {best}")
+        expect._fail(f"history['best_epoch'] is {history['best_epoch']}, but the lowest validation loss is at epoch {best}",
+                     "epochs are counted from 0: best_epoch is the 0-based index" if history["best_epoch"] == best + 1 else None)
 
 
 @pytest.mark.points(2)
@@ -131,11 +132,12 @@ def test_stopped_training_leaves_the_best_checkpoint_so_far(submission, fresh_ga
     saved = saved_validation_loss(submission, path, fresh_galaxy_cnn, val, "after training stopped during epoch 4")
     if abs(saved - val_losses[best]) > 1e-4 * max(1.0, val_losses[best]):
         last = abs(saved - val_losses[3]) <= 1e-4 * max(1.0, val_losses[3])
-        hint = ("the checkpoint was overwritten after an epoch that did not improve the validation loss: save only "
-                "when it is lower than every earlier epoch's" if last else
-                "save the weights each time the validation loss improves, right after validating")
-        raise AssertionError(f"training stopped during epoch 4 left weights with a validation loss of {saved:.4f} on "
-                             f"disk; the best of epochs 0-3 was {val_losses[best]:.4f} (epoch {best})\nlikely cause: {hint}")
+        expect._fail(f"training stopped during epoch 4 left weights with a validation loss of {saved:.4f} on "
+                     f"disk; the best of epochs 0-3 was {val_losses[best]:.4f} (epoch {best})" + (
+                         "" if last else "\nhint: save the weights each time the validation loss improves, right after "
+                                         "validating"),
+                     "the checkpoint was overwritten after an epoch that did not improve the validation loss: save only "
+                     "when it is lower than every earlier epoch's" if last else None)
 
 
 @pytest.fixture(scope="module")
@@ -144,12 +146,34 @@ def ready(submission, helpers):
 
 
 @pytest.mark.points(1)
+def call_confusion_matrix(submission, predictions, labels, k):
+    """``confusion_matrix(predictions, labels, n_classes=k)``, checked to be an int64 (k, k) tensor; an
+    exception from it is reported with the call."""
+    call = f"confusion_matrix(predictions, labels, n_classes={k}) with labels {labels.tolist()}, predictions {predictions.tolist()}"
+    try:
+        got = submission.confusion_matrix(predictions, labels, n_classes=k)
+    except (NotImplementedError, AssertionError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the student's call failed: say which call
+        used = torch.bincount(labels * k + predictions).numel()  # bincount without minlength: up to the largest index
+        expect._fail(f"{call} raised {type(exc).__name__}: {exc}",
+                     f"torch.bincount without minlength=n_classes**2 returns only {used} counts (up to the largest "
+                     "index that occurs), which do not reshape to (n_classes, n_classes)"
+                     if used != k * k and str(used) in str(exc) else None)
+    got = expect.tensor(got, call[:call.index(" with")], shape=(k, k))
+    if got.dtype != torch.int64:
+        expect._fail(f"confusion_matrix has dtype {got.dtype}, expected torch.int64",
+                     "counts are stored in a float tensor (torch.zeros is float32 by default): create it with "
+                     "dtype=torch.int64" if got.is_floating_point() else None)
+    return got
+
+
+@pytest.mark.points(1)
 def test_confusion_matrix_small_example(submission):
     """Rows are true classes, columns predicted classes."""
     predictions = torch.tensor([0, 1, 1, 2, 2, 2])
     labels = torch.tensor([0, 1, 2, 2, 2, 0])
-    got = expect.tensor(submission.confusion_matrix(predictions, labels, n_classes=3), "confusion_matrix", shape=(3, 3),
-                        dtype=torch.int64)
+    got = call_confusion_matrix(submission, predictions, labels, 3)
     expected = torch.tensor([[1, 0, 1], [0, 1, 0], [0, 1, 2]])
     hint = "rows are the true classes, columns the predictions" if torch.equal(got, expected.T) else None
     expect.close(got, expected, "confusion_matrix", atol=0, hint=hint)
@@ -163,12 +187,13 @@ def test_confusion_matrix_counts_every_pair(submission, ready, data):
     k, pairs = data
     labels = torch.tensor([t for t, _ in pairs])
     predictions = torch.tensor([p for _, p in pairs])
-    got = expect.tensor(submission.confusion_matrix(predictions, labels, n_classes=k), "confusion_matrix",
-                        shape=(k, k), dtype=torch.int64)
+    got = call_confusion_matrix(submission, predictions, labels, k)
     expected = torch.zeros(k, k, dtype=torch.int64)
     for true, predicted in pairs:
         expected[true, predicted] += 1
-    expect.close(got, expected, "confusion_matrix", atol=0, hint="M[i, j] counts true class i predicted as j")
+    expect.close_diagnosed(got, expected, "confusion_matrix", atol=0, suspects=(
+        ("rows are the true classes, columns the predictions: the matrix is transposed", expected.T),
+    ), advice="M[i, j] counts true class i predicted as j")
 
 
 def held_out_images(checkpoint) -> tuple[torch.Tensor, torch.Tensor, str]:
@@ -232,5 +257,5 @@ def test_saved_checkpoint_accuracy(submission, helpers):
     threshold = 0.60 if what.startswith("images of the real") else 0.50
     if accuracy < threshold:
         raise AssertionError(f"the weights in {CHECKPOINT} classify {accuracy:.3f} of {len(y)} {what} correctly, expected "
-                             f"at least {threshold}\nlikely cause: train until the validation loss stops improving, and "
+                             f"at least {threshold}\nhint: train until the validation loss stops improving, and "
                              "save the restored best weights (the notebook does this when train_model works)")

@@ -39,11 +39,23 @@ def test_load_shapes_dtypes_and_scale(submission, galaxy_file):
         raw_images, raw_labels = f["images"][()], f["ans"][()]
     images, labels = submission.load_galaxy10_images(galaxy_file)
     n = len(raw_labels)
-    expect.tensor(images, "images", shape=(n, 3, 69, 69), dtype=torch.float32)
-    expect.tensor(labels, "labels", shape=(n,), dtype=torch.int64)
+    expect.tensor(images, "images", shape=(n, 3, 69, 69))
+    if images.dtype != torch.float32:
+        expect._fail(f"images has dtype {images.dtype}, expected torch.float32",
+                     "the uint8 pixels were not converted: .to(torch.float32) / 255" if images.dtype == torch.uint8 else None)
+    expect.tensor(labels, "labels", shape=(n,))
+    if labels.dtype != torch.int64:
+        expect._fail(f"labels has dtype {labels.dtype}, expected torch.int64",
+                     "the file's labels are uint8: convert them with .to(torch.int64) (cross-entropy needs int64 labels)"
+                     if torch.equal(labels.double(), torch.from_numpy(raw_labels.astype(np.float64))) else None)
     expected = torch.from_numpy(raw_images.transpose(0, 3, 1, 2).astype(np.float32) / 255)
-    expect.close(images, expected, "images", atol=1e-6,
-                 hint="the file stores (N, H, W, C) uint8: put the channel axis second and divide by 255")
+    raw = torch.from_numpy(raw_images.astype(np.float32))
+    expect.close_diagnosed(images, expected, "images", atol=1e-6, suspects=(
+        ("reshape/view does not move the channel axis, it reinterprets the memory: use permute(0, 3, 1, 2)",
+         lambda: raw.reshape(n, 3, 69, 69) / 255),
+        ("height and width are swapped: permute(0, 3, 1, 2) keeps (N, C, H, W)", lambda: expected.transpose(2, 3)),
+        ("the pixel values are not divided by 255", lambda: expected * 255),
+    ), advice="the file stores (N, H, W, C) uint8: put the channel axis second and divide by 255")
     expect.close(labels, torch.from_numpy(raw_labels.astype(np.int64)), "labels", atol=0)
 
 
@@ -68,7 +80,12 @@ def test_split_is_disjoint_and_complete(submission, ready, labels, seed):
     if everything - union:
         problems.append(f"{len(everything - union)} indices are in no split (e.g. {min(everything - union)})")
     if problems:
-        raise AssertionError("; ".join(problems) + ": every image must be in exactly one split")
+        cause = None
+        if problems[0].startswith("validation and test indices overlap"):
+            cause = "the validation and test parts are cut from overlapping ranges of each class's permutation"
+        elif problems[0].startswith("training and"):
+            cause = "the training part overlaps another part: it is what remains after the validation and test parts"
+        expect._fail("; ".join(problems) + ": every image must be in exactly one split", cause)
 
 
 @pytest.mark.points(2)
@@ -82,8 +99,11 @@ def test_split_is_stratified(submission, ready, labels, seed):
         for name, idx in (("validation", val), ("test", test)):
             got = int((labels[idx] == c).sum())
             if abs(got - 0.1 * n_c) > 1:
-                raise AssertionError(f"class {c} has {n_c} images and {got} of them in the {name} split, expected "
-                                     f"about {0.1 * n_c:g} (10%): split each class on its own (stratify)")
+                overall = all(abs(len(part) - 0.1 * len(labels)) <= 1 for part in (val, test))
+                expect._fail(f"class {c} has {n_c} images and {got} of them in the {name} split, expected "
+                             f"about {0.1 * n_c:g} (10%)" + ("" if overall else ": split each class on its own (stratify)"),
+                             f"each split holds about 10% of all {len(labels)} images but not of each class: the "
+                             "split is drawn over all images at once; split each class on its own" if overall else None)
 
 
 @pytest.mark.points(1)
@@ -95,10 +115,15 @@ def test_split_is_seeded(submission):
     other = get_split(submission, labels, seed=1)
     for a, b, name in zip(first, again, ("train_idx", "val_idx", "test_idx")):
         if not torch.equal(a, b):
-            raise AssertionError(f"two calls with seed=0 gave different {name}: draw the permutation from "
-                                 "torch.Generator().manual_seed(seed)")
+            expect._fail(f"two calls with seed=0 gave different {name}", "the permutation is not drawn from a "
+                         "generator seeded with the seed: use torch.Generator().manual_seed(seed)")
     if set(first[1].tolist()) == set(other[1].tolist()):
-        raise AssertionError("seeds 0 and 1 gave the same validation set: is the split random and does it use the seed?")
+        same = all(torch.equal(a, b) for a, b in zip(first, other))
+        in_order = all(torch.equal(part, part.sort().values) for part in first)
+        expect._fail("seeds 0 and 1 gave the same validation set",
+                     None if not same else "the split is not random: every part is in index order; shuffle each class "
+                     "with torch.randperm(n_c, generator=generator)" if in_order else
+                     "the seed argument is not used: seeds 0 and 1 give exactly the same split")
 
 
 @pytest.mark.points(1)
@@ -106,12 +131,27 @@ def test_channel_stats(submission):
     """mean[c] and std[c] are taken over all pixels of channel c."""
     g = torch.Generator().manual_seed(0)
     images = torch.rand(20, 3, 10, 12, generator=g) * torch.tensor([1.0, 2.0, 4.0])[:, None, None] + torch.tensor([0.0, 1.0, -3.0])[:, None, None]
+    # Images of different brightness: the std over all pixels then differs from the mean of per-image stds.
+    images = images + torch.randn(20, 1, 1, 1, generator=g)
     mean, std = submission.channel_stats(images)
     flat = images.transpose(0, 1).reshape(3, -1).double()
     expect.tensor(mean, "mean", shape=(3,))
     expect.tensor(std, "std", shape=(3,))
-    expect.close(mean, flat.mean(dim=1), "mean", atol=1e-5, hint="average over dimensions 0, 2 and 3 (all but the channel)")
-    expect.close(std, flat.std(dim=1), "std", atol=1e-3, rtol=1e-3, hint="standard deviation over dimensions 0, 2 and 3")
+    swapped = ("mean and std are returned in the wrong order: return (mean, std)", lambda: flat.std(dim=1))
+    expect.close_diagnosed(mean, flat.mean(dim=1), "mean", atol=1e-5, suspects=(swapped,),
+                           advice="average over dimensions 0, 2 and 3 (all but the channel)")
+    # rtol 1e-3 accepts either std (divisor n or n - 1: 2,400 values per channel differ by 2e-4).
+    expect.close_diagnosed(std, flat.std(dim=1), "std", atol=1e-3, rtol=1e-3, suspects=(
+        ("the std is the average of per-image standard deviations: take it over all pixels of the channel at once "
+         "(dimensions 0, 2 and 3)", lambda: images.double().std(dim=(2, 3)).mean(dim=0)),
+        ("the std is that of the per-image means: take it over all pixels of the channel at once (dimensions 0, 2 and 3)",
+         lambda: images.double().mean(dim=(2, 3)).std(dim=0)),
+    ), advice="standard deviation over dimensions 0, 2 and 3")
+    for value, name in ((mean, "mean"), (std, "std")):
+        if value.dtype != torch.float32:
+            expect._fail(f"{name} has dtype {value.dtype}, expected torch.float32",
+                         "it is computed in float64 and not converted back: return .to(torch.float32)"
+                         if value.dtype == torch.float64 else None)
 
 
 def crafted_split():
@@ -149,17 +189,18 @@ def test_loaders_normalize_with_training_statistics(submission):
         for name, part in (("all images", images), ("the test split", images[splits[2]]),
                            ("the validation split", images[splits[1]])):
             if torch.allclose(used_mean, stats(part)[0], atol=1e-4):
-                raise AssertionError(f"Normalize uses the mean of {name}, expected the mean of the training split "
-                                     f"{[round(v, 4) for v in train_mean.tolist()]}: statistics must come from the "
-                                     "training images only (the test split stands for unseen data)")
-    expect.close(used_mean, train_mean, "Normalize mean", atol=1e-4,
-                 hint="compute channel_stats(images[train_idx]): the training split only")
-    expect.close(torch.as_tensor(normalize.std, dtype=torch.float64).flatten(), train_std, "Normalize std", rtol=1e-3,
-                 hint="compute channel_stats(images[train_idx]): the training split only")
+                expect._fail(f"Normalize uses the mean of {name}, expected the mean of the training split "
+                             f"{[round(v, 4) for v in train_mean.tolist()]}",
+                             f"the statistics are computed on {name}: compute them on images[train_idx] only "
+                             "(the validation and test splits stand for unseen data)")
+    advice = "compute channel_stats(images[train_idx]): the training split only"
+    expect.close_diagnosed(used_mean, train_mean, "Normalize mean", atol=1e-4, advice=advice)
+    expect.close_diagnosed(torch.as_tensor(normalize.std, dtype=torch.float64).flatten(), train_std, "Normalize std",
+                           rtol=1e-3, advice=advice)
     train_x = result[0].dataset.tensors[0]
     mean, std = stats(train_x)
-    expect.close(mean, torch.zeros(3), "per-channel mean of the normalized training images", atol=1e-3,
-                 hint="normalize every split with the training statistics")
+    expect.close_diagnosed(mean, torch.zeros(3), "per-channel mean of the normalized training images", atol=1e-3,
+                           advice="normalize every split with the training statistics")
     expect.close(std, torch.ones(3), "per-channel std of the normalized training images", atol=1e-2)
 
 
@@ -175,19 +216,38 @@ def test_loaders_hold_each_split_in_order(submission):
             raise AssertionError(f"{name}_loader has batch_size {loader.batch_size}, expected 8 (the argument)")
         x, y = loader.dataset.tensors
         expected = (images[idx].double() - mean[None, :, None, None]) / std[None, :, None, None]
-        expect.close(x, expected, f"{name}_loader.dataset.tensors[0]", atol=2e-3,
-                     hint=f"TensorDataset(normalize(images[{name}_idx]), labels[{name}_idx]), in the order of {name}_idx")
+        own_mean, own_std = stats(images[idx])
+        expect.close_diagnosed(x, expected, f"{name}_loader.dataset.tensors[0]", atol=2e-3, suspects=(
+            (f"the {name} split is not normalized: apply the same normalize to every split", images[idx]),
+            (f"the {name} split is normalized with its own statistics: use the training split's for every split",
+             lambda: (images[idx].double() - own_mean[None, :, None, None]) / own_std[None, :, None, None]),
+        ), advice=f"TensorDataset(normalize(images[{name}_idx]), labels[{name}_idx]), in the order of {name}_idx")
         expect.close(y, labels[idx], f"{name}_loader.dataset.tensors[1]", atol=0)
     for name, loader, idx in (("val", val_loader, splits[1]), ("test", test_loader, splits[2])):
         seen = torch.cat([y for _, y in loader])
         if not torch.equal(seen, labels[idx]):
-            raise AssertionError(f"{name}_loader yields its samples in another order: only the training loader shuffles")
+            expect._fail(f"{name}_loader yields its samples in another order than {name}_idx",
+                         f"the {name} loader shuffles: only the training loader shuffles"
+                         if sorted(seen.tolist()) == sorted(labels[idx].tolist()) else None)
     first = torch.cat([y for _, y in train_loader])
     second = torch.cat([y for _, y in train_loader])
     if sorted(first.tolist()) != sorted(labels[splits[0]].tolist()):
         raise AssertionError("one pass over train_loader should yield every training sample once")
     if torch.equal(first, second) and torch.equal(first, labels[splits[0]]):
-        raise AssertionError("train_loader does not shuffle: pass shuffle=True (with a seeded generator)")
+        expect._fail("train_loader yields the training samples in index order, twice",
+                     "the training loader does not shuffle: pass shuffle=True (with a seeded generator)")
+    # The shuffling is seeded: fresh loaders with the same seed give the same order, another seed another.
+    order = {}
+    for tag, seed in (("seed 0", 0), ("seed 0 again", 0), ("seed 1", 1)):
+        loader = submission.make_loaders(images, labels, splits, batch_size=8, seed=seed)[0]
+        order[tag] = torch.cat([y for _, y in loader])
+    if not torch.equal(order["seed 0"], order["seed 0 again"]):
+        expect._fail("two training loaders made with seed=0 yield their first epoch in different orders",
+                     "the training loader's shuffling does not use a generator seeded with seed: "
+                     "DataLoader(..., shuffle=True, generator=torch.Generator().manual_seed(seed))")
+    if torch.equal(order["seed 0"], order["seed 1"]):
+        expect._fail("training loaders made with seeds 0 and 1 yield their first epoch in the same order",
+                     "the seed argument does not reach the training loader's generator")
 
 
 ### BEGIN HIDDEN TESTS
@@ -197,9 +257,10 @@ def test_split_bad_fractions_raise(submission):
     """Negative fractions, or validation + test fractions of 1 or more, raise ValueError."""
     labels = torch.arange(50) % 5
     f = submission.split_indices
-    expect.raises(ValueError, lambda: f(labels, val_fraction=-0.1), "split_indices(labels, val_fraction=-0.1)")
-    expect.raises(ValueError, lambda: f(labels, val_fraction=0.5, test_fraction=0.5),
-                  "split_indices(labels, val_fraction=0.5, test_fraction=0.5)")
+    cause = "the fractions are not checked before splitting: raise ValueError for a negative fraction or a sum of 1 or more"
+    expect.raises_checked(ValueError, lambda: f(labels, val_fraction=-0.1), "split_indices(labels, val_fraction=-0.1)", cause)
+    expect.raises_checked(ValueError, lambda: f(labels, val_fraction=0.5, test_fraction=0.5),
+                          "split_indices(labels, val_fraction=0.5, test_fraction=0.5)", cause)
 
 
 @pytest.mark.hidden
