@@ -95,7 +95,8 @@ VARIANTS = [
             Edit(MODULE,
                  "        self.conv = nn.Conv2d(3, 16, kernel_size=3, stride=2, padding=1)\n"
                  "        self.linear = nn.Linear(16 * 16 * 16, 128)\n",
-                 "        self.net = nn.Sequential(nn.Conv2d(3, 16, kernel_size=3, stride=2, padding=1), nn.Flatten(),\n"
+                 "        self.net = nn.Sequential(nn.Conv2d(3, 16, kernel_size=3, stride=2, padding=1),\n"
+                 "                                 nn.Flatten(),\n"
                  "                                 nn.Linear(16 * 16 * 16, 128))\n"),
             Edit(MODULE,
                  "        features = self.conv(x).flatten(start_dim=1)\n"
@@ -121,7 +122,8 @@ VARIANTS = [
                  "        self.conv = nn.Conv2d(3, 16, kernel_size=3, stride=2, padding=1)\n"
                  "        self.linear = nn.Linear(16 * 16 * 16, 128)\n",
                  "        self.project = nn.Linear(16 * 16 * 16, 128)\n"
-                 "        self.features = nn.Conv2d(in_channels=3, out_channels=16, kernel_size=3, stride=2, padding=1)\n"),
+                 "        self.features = nn.Conv2d(in_channels=3, out_channels=16, kernel_size=3, stride=2,\n"
+                 "                                  padding=1)\n"),
             Edit(MODULE,
                  "        features = self.conv(x).flatten(start_dim=1)\n"
                  "        return F.normalize(self.linear(features), dim=1)\n",
@@ -140,7 +142,8 @@ VARIANTS = [
                  '            "losses": torch.tensor(step_losses, dtype=torch.float32)}\n',
                  '            "similarity_before": torch.from_numpy(before.numpy() @ before.numpy().T),\n'
                  '            "similarity_after": torch.from_numpy(after.numpy() @ after.numpy().T),\n'
-                 '            "losses": torch.from_numpy(__import__("numpy").asarray(step_losses, dtype="float32"))}\n'),
+                 '            "losses": torch.from_numpy(np.asarray(step_losses, dtype="float32"))}\n'),
+            Edit(MODULE, "import torch\n", "import numpy as np\nimport torch\n"),
         ),
     ),
 ]

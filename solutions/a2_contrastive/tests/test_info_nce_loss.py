@@ -1,5 +1,7 @@
 """Task 2: the NT-Xent (InfoNCE) loss of SimCLR, info_nce_loss(z1, z2, temperature)."""
 import math
+import traceback
+from pathlib import Path
 
 import pytest
 import torch
@@ -103,8 +105,27 @@ def _one_number(value, name: str) -> torch.Tensor:
     return value.reshape(())
 
 
+def _raised(exc: BaseException, folder) -> str:
+    """``Type: message (file.py, line N)`` of an exception raised by the submission's code."""
+    text = " ".join(str(exc).split())
+    where = getattr(exc, "remote_where", "")  # set on exceptions that come back from the sandbox
+    if not where:
+        root = Path(folder).resolve()
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if root in Path(f.filename).resolve().parents]
+        where = f"{Path(frames[-1].filename).name}, line {frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__name__}: {text}" + (f" ({where})" if where else "")
+
+
 def _loss(submission, z1, z2, tau, name="info_nce_loss(z1, z2, temperature)"):
-    return _one_number(submission.info_nce_loss(z1, z2, tau), name)
+    """The student's loss as a 0-dim tensor; an exception is reported with the call's shapes and dtype."""
+    try:
+        value = submission.info_nce_loss(z1, z2, tau)
+    except NotImplementedError:
+        raise
+    except (RuntimeError, IndexError, ValueError, TypeError) as exc:
+        expect._fail(f"info_nce_loss(z1, z2, {tau:g}) for z1, z2 of shape {tuple(z1.shape)} and dtype {z1.dtype} "
+                     f"raised {_raised(exc, submission.dir)}")
+    return _one_number(value, name)
 
 
 @pytest.mark.points(1)

@@ -1,6 +1,8 @@
 """Task 3: SimpleEncoder and the toy contrastive experiment on C1, C2 = C1 + noise, B1."""
 import itertools
 import re
+import traceback
+from pathlib import Path
 
 import pytest
 import torch
@@ -34,24 +36,39 @@ def _parameters(encoder) -> list[torch.Tensor]:
     return [p.detach() for p in encoder.parameters()]
 
 
-def _encode(encoder, x: torch.Tensor, name: str):
+def _raised(exc: BaseException, folder) -> str:
+    """``Type: message (file.py, line N)`` of an exception raised by the submission's code."""
+    text = " ".join(str(exc).split())
+    where = getattr(exc, "remote_where", "")  # set on exceptions that come back from the sandbox
+    if not where:
+        root = Path(folder).resolve()
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if root in Path(f.filename).resolve().parents]
+        where = f"{Path(frames[-1].filename).name}, line {frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__name__}: {text}" + (f" ({where})" if where else "")
+
+
+def _forward_failure(exc: BaseException, call: str, folder) -> None:
+    """Fail with the call that raised and, for a shape mismatch at the linear layer, the feature count."""
+    text = " ".join(str(exc).split())
+    cause = ""
+    mismatch = re.search(r"shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", text)
+    if mismatch and int(mismatch.group(3)) == 4096 and int(mismatch.group(2)) != 4096:
+        # The linear layer is right (4096 inputs); what reaches it is not 16 x 16 x 16 per image.
+        cause = (f"the flattened convolution output has {mismatch.group(2)} features per image, but "
+                 "Linear(4096, 128) needs 16 * 16 * 16 = 4096: Conv2d(3, 16, kernel_size=3, stride=2, "
+                 "padding=1) turns 32 x 32 into 16 x 16")
+    expect._fail(f"{call} raised {_raised(exc, folder)}" + ("" if cause else "\nthe shapes should go "
+                 "(B, 3, 32, 32) -> (B, 16, 16, 16) -> (B, 4096) -> (B, 128)"), cause)
+
+
+def _encode(encoder, x: torch.Tensor, name: str, folder="."):
     """``encoder(x)``; an error from the forward pass is reported with the call and the shapes involved."""
     try:
         return encoder(x)
-    except (RuntimeError, ValueError, IndexError) as exc:
-        text = " ".join(str(exc).split())
-        where = getattr(exc, "remote_where", "")
-        evidence = f"{name} for x of shape {tuple(x.shape)} raised {type(exc).__name__}: {text}" + (
-            f" ({where})" if where else "")
-        cause = ""
-        mismatch = re.search(r"shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", text)
-        if mismatch and int(mismatch.group(3)) == 4096 and int(mismatch.group(2)) != 4096:
-            # The linear layer is right (4096 inputs); what reaches it is not 16 x 16 x 16 per image.
-            cause = (f"the flattened convolution output has {mismatch.group(2)} features per image, but "
-                     "Linear(4096, 128) needs 16 * 16 * 16 = 4096: Conv2d(3, 16, kernel_size=3, stride=2, "
-                     "padding=1) turns 32 x 32 into 16 x 16")
-        expect._fail(evidence + ("" if cause else f"\nthe shapes should go (B, 3, 32, 32) -> (B, 16, 16, 16) -> "
-                                 "(B, 4096) -> (B, 128)"), cause)
+    except NotImplementedError:
+        raise
+    except (RuntimeError, ValueError, IndexError, TypeError) as exc:
+        _forward_failure(exc, f"{name} for x of shape {tuple(x.shape)}", folder)
 
 
 @pytest.mark.points(1)
@@ -62,7 +79,7 @@ def test_encoder_output_shape_and_unit_rows(submission, batch, seed):
     """SimpleEncoder maps (B, 3, 32, 32) to (B, 128) float32 rows of length 1."""
     encoder = submission.SimpleEncoder()
     name = f"SimpleEncoder()(x) for B = {batch}"
-    z = expect.tensor(_encode(encoder, _images(batch, seed), "SimpleEncoder()(x)"), name)
+    z = expect.tensor(_encode(encoder, _images(batch, seed), "SimpleEncoder()(x)", submission.dir), name)
     if tuple(z.shape) != (batch, 128):
         dropped = batch == 1 and tuple(z.shape) == (128,)
         expect._fail(f"{name} has shape {tuple(z.shape)}, expected {(batch, 128)}",
@@ -117,7 +134,14 @@ def _result(submission, seed: int, steps: int = STEPS, **kwargs) -> dict:
     key = (str(submission.dir), seed, steps, tuple(sorted(kwargs.items())))
     if key not in _cache:
         rng_before = torch.get_rng_state()
-        result = submission.contrastive_toy_experiment(steps=steps, seed=seed, **kwargs)
+        call = "contrastive_toy_experiment(" + ", ".join(
+            f"{k}={v!r}" for k, v in dict(steps=steps, seed=seed, **kwargs).items()) + ")"
+        try:
+            result = submission.contrastive_toy_experiment(steps=steps, seed=seed, **kwargs)
+        except NotImplementedError:
+            raise
+        except (RuntimeError, ValueError, IndexError, TypeError) as exc:
+            _forward_failure(exc, call, submission.dir)
         assert isinstance(result, dict), f"contrastive_toy_experiment should return a dict, got {type(result).__name__}"
         missing = [k for k in KEYS if k not in result]
         assert not missing, f"the result dict lacks the keys {missing}"
@@ -144,7 +168,7 @@ def _rebuilt_before(submission, result: dict) -> torch.Tensor:
         encoder = submission.SimpleEncoder()
     finally:
         torch.set_rng_state(state)
-    return _encode(encoder, result["images"], "SimpleEncoder()(images)").detach()
+    return _encode(encoder, result["images"], "SimpleEncoder()(images)", submission.dir).detach()
 
 
 def _batch_names(index: tuple) -> str:
@@ -166,7 +190,7 @@ def _wrong_batch(submission, z: torch.Tensor, loss: float, tau: float, atol: flo
 
 @pytest.mark.points(1)
 def test_experiment_returns_documented_tensors(submission):
-    """The result holds float32 tensors: the toy images of its seed, unit-length embeddings before and after training."""
+    """The result holds float32 tensors: the images of its seed, unit-length embeddings before and after training."""
     for seed in (0, 1):
         result = _result(submission, seed=seed)
         for name in KEYS:
@@ -321,7 +345,8 @@ def _layer_mistakes(weights: dict, x: torch.Tensor) -> dict[str, torch.Tensor]:
 
     return {
         "a ReLU after the convolution: the encoder has no activation function": f.normalize(head(f.relu(h).flatten(1))),
-        "a ReLU after the linear layer: the encoder has no activation function": f.normalize(f.relu(head(h.flatten(1)))),
+        "a ReLU after the linear layer: the encoder has no activation function":
+            f.normalize(f.relu(head(h.flatten(1)))),
         "the convolution output is flattened channels-last (permuted before flatten): flatten (B, 16, 16, 16) as it "
         "is, x.flatten(1)": f.normalize(head(h.permute(0, 2, 3, 1).flatten(1))),
         "the output is not L2-normalized: end with F.normalize(z, dim=1)": head(h.flatten(1)),
@@ -339,8 +364,8 @@ def test_encoder_matches_layer_by_layer_forward(submission, batch, seed):
     assert sorted(by_shape) == sorted(PARAMETER_SHAPES), f"parameter shapes are {sorted(by_shape)}"
     x = _images(batch, seed)
     expected = _functional_encoder(by_shape, x.double())
-    got = expect.tensor(_encode(encoder, x, "SimpleEncoder()(x)"), "SimpleEncoder()(x)", shape=(batch, 128))
-    got = got.detach().double()
+    got = _encode(encoder, x, "SimpleEncoder()(x)", submission.dir)
+    got = expect.tensor(got, "SimpleEncoder()(x)", shape=(batch, 128)).detach().double()
     error = float((got - expected).abs().max())
     if not error < 1e-4:
         cause = next((m for m, wrong in _layer_mistakes(by_shape, x.double()).items() if _close(got, wrong, 1e-4)), "")
@@ -480,7 +505,7 @@ def test_training_follows_the_recipe(submission):
     if sorted(weights) != sorted(PARAMETER_SHAPES):
         expect._fail(f"the encoder's parameter shapes are {sorted(weights)}: the run cannot be replayed "
                      "(see the encoder tests)")
-    own = _encode(encoder, images, "SimpleEncoder()(images)").detach()
+    own = _encode(encoder, images, "SimpleEncoder()(images)", submission.dir).detach()
     if not _close(own, _functional_encoder(weights, images), 1e-5):
         expect._fail(f"SimpleEncoder differs from {LAYERS}, so the run cannot be replayed (see the encoder tests)")
     before, losses, after = _replay(submission, weights, images, steps, lr, tau)
