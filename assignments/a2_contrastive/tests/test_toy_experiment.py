@@ -47,7 +47,10 @@ def _raised(exc: BaseException, folder) -> str:
     return f"{type(exc).__name__}: {text}" + (f" ({where})" if where else "")
 
 
-def _forward_failure(exc: BaseException, call: str, folder) -> None:
+SHAPES = "the shapes should go (B, 3, 32, 32) -> (B, 16, 16, 16) -> (B, 4096) -> (B, 128)"
+
+
+def _forward_failure(exc: BaseException, call: str, folder, advice: str = "") -> None:
     """Fail with the call that raised and, for a shape mismatch at the linear layer, the feature count."""
     text = " ".join(str(exc).split())
     cause = ""
@@ -57,8 +60,7 @@ def _forward_failure(exc: BaseException, call: str, folder) -> None:
         cause = (f"the flattened convolution output has {mismatch.group(2)} features per image, but "
                  "Linear(4096, 128) needs 16 * 16 * 16 = 4096: Conv2d(3, 16, kernel_size=3, stride=2, "
                  "padding=1) turns 32 x 32 into 16 x 16")
-    expect._fail(f"{call} raised {_raised(exc, folder)}" + ("" if cause else "\nthe shapes should go "
-                 "(B, 3, 32, 32) -> (B, 16, 16, 16) -> (B, 4096) -> (B, 128)"), cause)
+    expect._fail(f"{call} raised {_raised(exc, folder)}" + ("" if cause or not advice else f"\n{advice}"), cause)
 
 
 def _encode(encoder, x: torch.Tensor, name: str, folder="."):
@@ -68,7 +70,7 @@ def _encode(encoder, x: torch.Tensor, name: str, folder="."):
     except NotImplementedError:
         raise
     except (RuntimeError, ValueError, IndexError, TypeError) as exc:
-        _forward_failure(exc, f"{name} for x of shape {tuple(x.shape)}", folder)
+        _forward_failure(exc, f"{name} for x of shape {tuple(x.shape)}", folder, SHAPES)
 
 
 @pytest.mark.points(1)
