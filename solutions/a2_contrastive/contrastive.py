@@ -77,7 +77,7 @@ class SimpleEncoder(nn.Module):
     Layers, in order (no activation function anywhere)::
 
         Conv2d(3 -> 16, kernel_size=3, stride=2, padding=1)   (B, 3, 32, 32) -> (B, 16, 16, 16)
-        flatten all but the batch dimension                   (B, 16, 16, 16) -> (B, 4096)
+        flatten all but the batch dimension, x.flatten(1)     (B, 16, 16, 16) -> (B, 4096)
         Linear(4096 -> 128)                                   (B, 4096) -> (B, 128)
         L2-normalize each row: z / ||z||                      (B, 128), every row has norm 1
 
@@ -131,8 +131,8 @@ def contrastive_toy_experiment(steps: int = 30, lr: float = 1e-3, seed: int = 0,
        ``(B1, B1)``: ``B1`` has no second view, so it is paired with itself (the identity is
        also a transformation). So ``z1 = f([C1, B1])``, ``z2 = f([C2, B1])``.
     3. Each step: zero the gradients, compute ``info_nce_loss(z1, z2, temperature)``,
-       backpropagate, take one ``torch.optim.Adam`` step with learning rate ``lr``.
-       Record the loss of every step (the value before that step's update).
+       backpropagate, take one ``torch.optim.Adam`` step with learning rate ``lr`` (Adam's other
+       settings at their defaults). Record the loss of every step (the value before that step's update).
 
     Returns a dict of float32 tensors (embeddings and similarities without gradient):
 
