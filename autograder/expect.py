@@ -293,3 +293,75 @@ def python_steps(fn, *args, within: Path | None = None, budget: int, description
     result, steps, problem = _count_lines(fn, args, kwargs, budget, False)
     steps_verdict(description, budget, steps, steps > budget, problem, hint)
     return result, steps
+
+
+def matches(got, value, atol: float, rtol: float) -> bool:
+    """``got`` equals ``value`` within the tolerance of :func:`close` (same shape, all finite)."""
+    try:
+        got_np = got.detach().cpu().double().numpy() if isinstance(got, torch.Tensor) else np.asarray(got, dtype=float)
+        val_np = value.detach().cpu().double().numpy() if isinstance(value, torch.Tensor) else np.asarray(value, dtype=float)
+    except (TypeError, ValueError, RuntimeError):
+        return False
+    return (got_np.shape == val_np.shape and bool(np.isfinite(got_np).all())
+            and bool(np.isclose(got_np, val_np, atol=atol, rtol=rtol).all()))
+
+
+def close_or_diagnose(got, expected, name: str, *, atol: float = 1e-6, rtol: float = 1e-5,
+                      suspects=(), neutral: str | None = None) -> None:
+    """:func:`close`, whose failure names the mistake only when it is verified.
+
+    ``suspects`` are ``(cause, value)`` pairs: ``value`` is the expected result recomputed with one
+    suspected mistake (or a function computing it, called only on failure). The first suspect that
+    ``got`` matches within the same tolerance becomes the ``likely cause:`` line. When none matches,
+    ``neutral`` (if given) is added as a plain line, without the ``likely cause:`` prefix.
+    """
+    try:
+        close(got, expected, name, atol=atol, rtol=rtol)
+    except AssertionError as failure:
+        for cause, value in suspects:
+            if matches(got, value() if callable(value) else value, atol, rtol):
+                _fail(str(failure), cause)
+        raise AssertionError(str(failure) + (f"\n{neutral}" if neutral else "")) from None
+
+
+def _raised_at(exc: BaseException, fn) -> str:
+    """"file.py, line N" of the last frame of ``exc`` in the folder of ``fn``'s source ("" if none)."""
+    where = getattr(exc, "remote_where", "")
+    if where:
+        return where
+    source = getattr(getattr(fn, "__code__", None), "co_filename", "")
+    if not source:
+        return ""
+    root = Path(source).resolve().parent
+    import traceback
+
+    for frame in traceback.extract_tb(exc.__traceback__):
+        try:
+            path = Path(frame.filename).resolve()
+        except (OSError, ValueError):
+            continue
+        if root in path.parents:
+            where = f"{path.name}, line {frame.lineno}"
+    return where
+
+
+def call(fn, *args, description: str, **kwargs):
+    """``fn(*args, **kwargs)``; an exception from the student's code fails the test in student terms.
+
+    The failure names the call as ``description`` says it (which function, which arguments and
+    shapes: "attention_scores(X, E, 'add') with X and E of shape (4, 3)"), the exception and where
+    the student's code raised it: "<description> raised RuntimeError: <message> (file.py, line N)".
+    The original exception is the failure's ``__cause__``. ``NotImplementedError`` (a stub), the
+    grader's own assertions and the sandbox's limits (not ``Exception``) pass unchanged.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except (AssertionError, NotImplementedError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - any mistake of the student's code
+        if isinstance(exc.__cause__, NotImplementedError):
+            raise
+        text = " ".join(str(exc).split())
+        where = _raised_at(exc, fn)
+        raise AssertionError(f"{description} raised {type(exc).__name__}" + (f": {text[:250]}" if text else "")
+                             + (f" ({where})" if where else "")) from exc
