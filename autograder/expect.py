@@ -329,11 +329,17 @@ def _raised_at(exc: BaseException, fn) -> str:
     where = getattr(exc, "remote_where", "")
     if where:
         return where
+    import inspect
+    import traceback
+
+    try:
+        fn = inspect.unwrap(fn)  # the student's function behind the grader's wrapper (functools.wraps)
+    except ValueError:
+        pass
     source = getattr(getattr(fn, "__code__", None), "co_filename", "")
     if not source:
         return ""
     root = Path(source).resolve().parent
-    import traceback
 
     for frame in traceback.extract_tb(exc.__traceback__):
         try:

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import example, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder import expect
@@ -149,6 +149,9 @@ def test_no_python_loop_over_tokens(submission):
 
 
 ### BEGIN HIDDEN TESTS
+from hypothesis import example  # noqa: E402 - only the hidden tests use it
+
+
 def _closed_form(n: int, dim: int) -> torch.Tensor:
     k = torch.arange(dim // 2, dtype=torch.float64)
     angles = torch.outer(torch.exp(-2 * k * math.log(10000) / dim), torch.arange(n, dtype=torch.float64))
