@@ -324,7 +324,7 @@ def python_steps(fn, *args, within: Path | None = None, budget: int, description
     return result, steps
 
 
-# --- diagnoses that are verified before they are printed (a1_galaxy_cnn; self-contained) ----------------
+# --- diagnoses that are verified before they are printed ---------------------------------------------
 
 def reproduces(got, suspect, *, atol: float = 1e-6, rtol: float = 1e-5) -> bool:
     """``got`` equals ``suspect`` (a value, or a zero-argument callable giving it) entrywise within
@@ -349,18 +349,6 @@ def verified_cause(got, suspects, *, atol: float = 1e-6, rtol: float = 1e-5) -> 
     return None
 
 
-def close_diagnosed(got, expected, name: str, *, suspects=(), advice: str | None = None, atol: float = 1e-6,
-                    rtol: float = 1e-5) -> None:
-    """:func:`close`, whose failure names a suspected mistake as the ``likely cause`` only when
-    recomputing the expected value with that mistake gives ``got`` (see :func:`verified_cause`);
-    otherwise ``advice``, if given, follows the evidence as a neutral ``hint:`` line."""
-    try:
-        close(got, expected, name, atol=atol, rtol=rtol)
-    except AssertionError as failure:
-        cause = verified_cause(got, suspects, atol=atol, rtol=rtol)
-        _fail(str(failure) + ("" if cause or not advice else f"\nhint: {advice}"), cause)
-
-
 def raises_checked(exc_type: type[BaseException], call, description: str, cause: str) -> None:
     """``call()`` raises ``exc_type``. When it returns instead, or raises another exception (the bad
     value reached the computation), the argument was not checked up front: that is printed as the
@@ -374,3 +362,80 @@ def raises_checked(exc_type: type[BaseException], call, description: str, cause:
     except Exception as other:  # noqa: BLE001
         _fail(f"{description} should raise {exc_type.__name__}, but raised {type(other).__name__}: {other}", cause)
     _fail(f"{description} should raise {exc_type.__name__}, but returned {value!r}", cause)
+def matches(got, value, atol: float, rtol: float) -> bool:
+    """``got`` equals ``value`` within the tolerance of :func:`close` (same shape)."""
+    return reproduces(got, value, atol=atol, rtol=rtol)
+
+
+def close_or_diagnose(got, expected, name: str, *, atol: float = 1e-6, rtol: float = 1e-5,
+                      suspects=(), neutral: str | None = None) -> None:
+    """:func:`close`, whose failure names the mistake only when it is verified.
+
+    ``suspects`` are ``(cause, value)`` pairs: ``value`` is the expected result recomputed with one
+    suspected mistake (or a function computing it, called only on failure). The first suspect that
+    ``got`` matches within the same tolerance becomes the ``likely cause:`` line. When none matches,
+    ``neutral`` (if given) is added as a plain line, without the ``likely cause:`` prefix.
+    """
+    try:
+        close(got, expected, name, atol=atol, rtol=rtol)
+    except AssertionError as failure:
+        cause = verified_cause(got, suspects, atol=atol, rtol=rtol)
+        if cause:
+            _fail(str(failure), cause)
+        raise AssertionError(str(failure) + (f"\n{neutral}" if neutral else "")) from None
+
+
+def close_diagnosed(got, expected, name: str, *, suspects=(), advice: str | None = None, atol: float = 1e-6,
+                    rtol: float = 1e-5) -> None:
+    """:func:`close_or_diagnose` with ``advice`` as a ``hint:`` line when no suspect is verified."""
+    close_or_diagnose(got, expected, name, atol=atol, rtol=rtol, suspects=suspects,
+                      neutral=f"hint: {advice}" if advice else None)
+
+
+def _raised_at(exc: BaseException, fn) -> str:
+    """"file.py, line N" of the last frame of ``exc`` in the folder of ``fn``'s source ("" if none)."""
+    where = getattr(exc, "remote_where", "")
+    if where:
+        return where
+    import inspect
+    import traceback
+
+    try:
+        fn = inspect.unwrap(fn)  # the student's function behind the grader's wrapper (functools.wraps)
+    except ValueError:
+        pass
+    source = getattr(getattr(fn, "__code__", None), "co_filename", "")
+    if not source:
+        return ""
+    root = Path(source).resolve().parent
+
+    for frame in traceback.extract_tb(exc.__traceback__):
+        try:
+            path = Path(frame.filename).resolve()
+        except (OSError, ValueError):
+            continue
+        if root in path.parents:
+            where = f"{path.name}, line {frame.lineno}"
+    return where
+
+
+def call(fn, *args, description: str, **kwargs):
+    """``fn(*args, **kwargs)``; an exception from the student's code fails the test in student terms.
+
+    The failure names the call as ``description`` says it (which function, which arguments and
+    shapes: "attention_scores(X, E, 'add') with X and E of shape (4, 3)"), the exception and where
+    the student's code raised it: "<description> raised RuntimeError: <message> (file.py, line N)".
+    The original exception is the failure's ``__cause__``. ``NotImplementedError`` (a stub), the
+    grader's own assertions and the sandbox's limits (not ``Exception``) pass unchanged.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except (AssertionError, NotImplementedError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - any mistake of the student's code
+        if isinstance(exc.__cause__, NotImplementedError):
+            raise
+        text = " ".join(str(exc).split())
+        where = _raised_at(exc, fn)
+        raise AssertionError(f"{description} raised {type(exc).__name__}" + (f": {text[:250]}" if text else "")
+                             + (f" ({where})" if where else "")) from exc

@@ -2,7 +2,8 @@
 
 Notation (as in the lecture): a sequence of ``n`` tokens has features ``X`` of shape
 ``(p, n)`` -- one column per token, ``p`` = embedding dimension. The positional encoding
-``E`` has the same shape. All functions return ``torch`` tensors.
+``E`` has the same shape. ``positional_encoding`` and ``attention_scores`` return ``torch``
+tensors; ``mean_abs_cosine`` returns a number.
 
 Fill in the parts marked ``raise NotImplementedError``. Do not loop over tokens in Python:
 torch broadcasting does it for you (the grader checks with n = 4096 tokens).
@@ -22,6 +23,7 @@ def positional_encoding(n_tokens: int, dim: int) -> torch.Tensor:
         E[2k+1, i] = cos(i * w_k)
 
     So column 0 is ``(0, 1, 0, 1, ...)`` and ``E[2k, i]**2 + E[2k+1, i]**2 == 1``.
+    ``n_tokens = 0`` gives an empty ``(dim, 0)`` tensor.
 
     Raises:
         ValueError: if ``dim`` is odd or not positive, or ``n_tokens`` is negative.
