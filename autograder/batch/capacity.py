@@ -1,9 +1,10 @@
 """How many local grading workers this machine can run at once: cores, and memory.
 
 Each worker holds torch, pytest and the suite, a warm fork server, and one sandboxed child at a
-time, which may train a small network. ``WORKER_MEMORY`` is the peak proportional set size (PSS)
-of one such worker tree measured over the whole course by ``benchmarks/course.py``, rounded up
-with headroom; a machine with many cores and little memory (a CI runner, a cloud VM) would
+time, which may train a small network. ``WORKER_MEMORY`` is the largest peak proportional set
+size (PSS) of one such worker tree measured over the course (a1's, 1.22 GiB:
+``benchmarks/course.py`` and ``benchmarks/worker_memory.py``, results in benchmarks/README.md)
+plus about 20%. A machine with many cores and little memory (a CI runner, a cloud VM) would
 otherwise start more workers than fit and swap or meet the OOM killer.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-WORKER_MEMORY = 1536 * 2**20  # bytes per worker; see benchmarks/README.md (measured peak plus headroom)
+WORKER_MEMORY = 1536 * 2**20  # bytes per worker
 
 
 def cores() -> int:
