@@ -293,3 +293,48 @@ def python_steps(fn, *args, within: Path | None = None, budget: int, description
     result, steps, problem = _count_lines(fn, args, kwargs, budget, False)
     steps_verdict(description, budget, steps, steps > budget, problem, hint)
     return result, steps
+
+
+def _suspect_value(value):
+    """A suspect's value: ``value()`` when callable (computed only when needed), as a float array."""
+    value = value() if callable(value) else value
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().double().numpy()
+    return np.asarray(value, dtype=float)
+
+
+def suspected_cause(got, suspects, *, atol: float = 1e-6, rtol: float = 1e-5) -> str | None:
+    """The cause of the first ``(cause, value)`` in ``suspects`` whose value ``got`` matches, else None.
+
+    A value is what the test recomputed with that mistake made on purpose (or a function giving it,
+    evaluated only when the earlier suspects did not match); matching it verifies the diagnosis.
+    """
+    try:
+        got_np = got.detach().cpu().double().numpy() if isinstance(got, torch.Tensor) else np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    for cause, value in suspects:
+        try:
+            candidate = _suspect_value(value)
+        except Exception:  # noqa: BLE001 - a mistake that cannot be replayed on this input is not the cause
+            continue
+        if candidate.shape == got_np.shape and np.allclose(got_np, candidate, atol=atol, rtol=rtol, equal_nan=False):
+            return cause
+    return None
+
+
+def close_with_suspects(got, expected, name: str, *, suspects=(), atol: float = 1e-6, rtol: float = 1e-5,
+                        check: str | None = None) -> None:
+    """:func:`close`, and when it fails, the diagnosis of the suspect that ``got`` matches.
+
+    ``suspects`` are ``(cause, value)`` pairs (see :func:`suspected_cause`): a matching one is
+    printed as ``likely cause: <cause>``. When none matches, ``check`` (if given) follows as a
+    neutral hint, ``things to check: ...``, since nothing verified it.
+    """
+    try:
+        close(got, expected, name, atol=atol, rtol=rtol)
+    except AssertionError as failure:
+        cause = suspected_cause(got, suspects, atol=atol, rtol=rtol)
+        if cause:
+            raise AssertionError(f"{failure}\nlikely cause: {cause}") from None
+        raise AssertionError(f"{failure}" + (f"\nthings to check: {check}" if check else "")) from None
