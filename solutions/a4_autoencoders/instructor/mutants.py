@@ -483,8 +483,8 @@ MUTANTS = [
         file=MODULE,
         old="nn.Linear(latent_dim, 28 * 28, bias=False), nn.Unflatten(1, (1, 28, 28)))",
         new="nn.Linear(latent_dim, 28 * 28, bias=False), nn.Unflatten(1, (1, 28, 28)), nn.Sigmoid())",
-        loses=("3",),
-        feedback="f(a x + y) vs a f(x) + f(y)",
+        loses=("3", "4"),  # task 4 trains it on centred digits, which a sigmoid cannot reach below 0
+        feedback="no activation anywhere",
         cause="no activation anywhere",
     ),
     Mutant(
