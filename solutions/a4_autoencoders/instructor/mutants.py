@@ -544,7 +544,7 @@ MUTANTS = [
         new="",
         loses=("4",),
         feedback="mse per epoch",
-        cause="evaluation mode",
+        cause="evaluated in training mode",
     ),
     Mutant(
         name="fit_sums_loss_tensors",
