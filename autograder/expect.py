@@ -439,3 +439,13 @@ def call(fn, *args, description: str, **kwargs):
         where = _raised_at(exc, fn)
         raise AssertionError(f"{description} raised {type(exc).__name__}" + (f": {text[:250]}" if text else "")
                              + (f" ({where})" if where else "")) from exc
+
+
+suspected_cause = verified_cause  # the name a4's tests use
+
+
+def close_with_suspects(got, expected, name: str, *, suspects=(), atol: float = 1e-6, rtol: float = 1e-5,
+                        check: str | None = None) -> None:
+    """:func:`close_or_diagnose` with ``check`` as a ``things to check:`` line when no suspect is verified."""
+    close_or_diagnose(got, expected, name, atol=atol, rtol=rtol, suspects=suspects,
+                      neutral=f"things to check: {check}" if check else None)

@@ -61,11 +61,17 @@ def _points(n: int, seed: int) -> torch.Tensor:
     return torch.rand(n, 2, generator=g) * torch.tensor([4.0, 2.0]) - torch.tensor([2.0, 1.0])
 
 
-def _history(value, name: str) -> list[float]:
+def _history(value, name: str, returned_by: str = "train_autoencoder") -> list[float]:
     if type(value) is not list or not all(type(v) is float for v in value):
-        kinds = sorted({type(v).__name__ for v in value}) if type(value) is list else [type(value).__name__]
-        raise AssertionError(f"{name} should be a list of Python floats, got {type(value).__name__} of {kinds}"
-                             "\nlikely cause: append loss.item(), not the loss tensor")
+        if value is None:
+            raise AssertionError(f"{name} should be a list of Python floats, got None\nlikely cause: {returned_by} "
+                                 "has no return statement: return the list of step losses")
+        kinds = sorted({type(v).__name__ for v in value}) if type(value) is list else []
+        if kinds and "Tensor" in kinds:
+            raise AssertionError(f"{name} should be a list of Python floats, got a list of {kinds}"
+                                 "\nlikely cause: the losses were appended as tensors: append loss.item()")
+        raise AssertionError(f"{name} should be a list of Python floats, got {type(value).__name__}"
+                             + (f" of {kinds}" if kinds else ""))
     return value
 
 
@@ -73,12 +79,44 @@ def _snapshot(module) -> dict[str, torch.Tensor]:
     return {name: p.detach().clone() for name, p in module.named_parameters()}
 
 
+def _expected_full_batch(model: nn.Module, data: torch.Tensor, n_steps: int, lr: float, optimizer: str,
+                         in_place: bool = False, *, momentum: float = 0.0, zero_grad: bool = True,
+                         new_optimizer_each_step: bool = False) -> list[float]:
+    """Full-batch training by the test itself: the losses a correct train_autoencoder records.
+
+    The keyword arguments replay a classic mistake instead (to verify a diagnosis).
+    """
+    model = model if in_place else copy.deepcopy(model)
+
+    def make():
+        params = [p for p in model.parameters() if p.requires_grad]
+        return (torch.optim.SGD(params, lr=lr, momentum=momentum) if optimizer == "sgd"
+                else torch.optim.Adam(params, lr=lr))
+
+    opt = make()
+    losses = []
+    for _ in range(n_steps):
+        if new_optimizer_each_step:
+            opt = make()
+        if zero_grad:
+            opt.zero_grad()
+        loss = ((model(data) - data) ** 2).mean()
+        losses.append(loss.item())
+        loss.backward()
+        opt.step()
+    return losses
+
+
 @pytest.mark.points(1)
 @given(n=st.integers(min_value=1, max_value=500), seed=st.integers(0, 2**16))
 def test_sample_rectangle_shape_and_bounds(submission, samples, n, seed):
     """sample_rectangle(n) is float32 (n, 2) with x in [-2, 2] and y in [-1, 1]."""
     points = submission.sample_rectangle(n, torch.Generator().manual_seed(seed))
-    expect.tensor(points, f"sample_rectangle({n})", shape=(n, 2), dtype=torch.float32)
+    expect.tensor(points, f"sample_rectangle({n})", shape=(n, 2))
+    if points.dtype != torch.float32:
+        raise AssertionError(f"sample_rectangle({n}) has dtype {points.dtype}, expected torch.float32\nlikely cause: "
+                             f"a {points.dtype} tensor (a constant, or numpy data) entered the computation: build "
+                             "everything from torch.rand, whose default dtype is float32")
     assert points[:, 0].abs().max() <= 2 and points[:, 1].abs().max() <= 1, (
         f"sample_rectangle({n}) has points outside [-2, 2] x [-1, 1], e.g. {points[(points.abs() > torch.tensor([2.0, 1.0])).any(1)][0].tolist()}")
 
@@ -88,6 +126,15 @@ def test_sample_rectangle_is_uniform_and_uses_the_generator(submission):
     """20,000 samples have the mean, variance and range of the uniform rectangle; the generator decides them."""
     n = 20000
     points = expect.tensor(submission.sample_rectangle(n, torch.Generator().manual_seed(0)), "points", shape=(n, 2)).double()
+    low, high = points.min(0).values, points.max(0).values
+    ranges = f"column 0 spans [{low[0]:.3g}, {high[0]:.3g}], column 1 spans [{low[1]:.3g}, {high[1]:.3g}]"
+    if torch.allclose(low, torch.tensor([-1.0, -2.0], dtype=torch.float64), atol=0.01) and torch.allclose(
+            high, torch.tensor([1.0, 2.0], dtype=torch.float64), atol=0.01):
+        raise AssertionError(f"{ranges}, expected [-2, 2] and [-1, 1]\nlikely cause: the two columns are swapped: "
+                             "column 0 (x) is the long side, [-2, 2]")
+    if torch.allclose(low, torch.zeros(2, dtype=torch.float64), atol=0.01):
+        raise AssertionError(f"{ranges}, expected [-2, 2] and [-1, 1]\nlikely cause: the points are not shifted: "
+                             "stretch torch.rand's [0, 1) to the side lengths 4 and 2, then subtract 2 and 1")
     # Uniform on [-a, a]: mean 0, variance a^2/3; standard errors sqrt(a^2/3/n) and sqrt(4a^4/45/n).
     # Five standard errors: a correct sampler fails with probability below 1e-5.
     for col, a in ((0, 2.0), (1, 1.0)):
@@ -101,8 +148,30 @@ def test_sample_rectangle_is_uniform_and_uses_the_generator(submission):
     same = submission.sample_rectangle(50, torch.Generator().manual_seed(3))
     other = submission.sample_rectangle(50, torch.Generator().manual_seed(4))
     expect.close(same, again, "sample_rectangle(50) with the same generator seed", atol=0,
-                 hint="draw the random numbers with torch.rand(..., generator=generator)")
-    assert not torch.equal(again, other), "two generator seeds gave the same points: is the generator used?"
+                 hint="the points do not follow the generator passed in: draw the random numbers with "
+                      "torch.rand(..., generator=generator)")
+    assert not torch.equal(again, other), (
+        "two generator seeds gave the same points\nlikely cause: the generator passed in is not used: draw the "
+        "random numbers with torch.rand(..., generator=generator)")
+
+
+@pytest.mark.points(1)
+def test_sample_rectangle_without_generator_uses_the_global_seed(submission):
+    """With generator=None the points come from torch's global generator: torch.manual_seed decides them."""
+    runs = {}
+    for seed in (11, 11, 12):
+        torch.manual_seed(seed)
+        runs.setdefault(seed, []).append(
+            expect.tensor(submission.sample_rectangle(30), "sample_rectangle(30)", shape=(30, 2)).clone())
+    first, again, other = runs[11][0], runs[11][1], runs[12][0]
+    assert torch.equal(first, again), (
+        "sample_rectangle(30) gave different points after the same torch.manual_seed(11)\nlikely cause: with "
+        "generator=None the random numbers must come from torch's global generator (torch.rand(..., generator=None)), "
+        "not from another source")
+    assert not torch.equal(first, other), (
+        "sample_rectangle(30) gave the same points after torch.manual_seed(11) and torch.manual_seed(12)\nlikely "
+        "cause: with generator=None the points do not depend on torch's global generator (a new torch.Generator() "
+        "always starts from the same seed): pass generator=None on to torch.rand")
 
 
 @pytest.mark.points(1)
@@ -113,16 +182,29 @@ def test_history_has_one_loss_per_step(submission, trains, n, batch_size, n_epoc
     history = _history(submission.train_autoencoder(model, _points(n, 1), n_epochs, lr=1e-3, batch_size=batch_size),
                        "the loss history")
     steps = n_epochs * (1 if batch_size is None else math.ceil(n / batch_size))
-    assert len(history) == steps, (
-        f"train_autoencoder(N={n}, batch_size={batch_size}, n_epochs={n_epochs}) returned {len(history)} losses, "
-        f"expected {steps}\nlikely cause: one loss per optimizer step; the last batch of an epoch may be smaller")
+    if len(history) != steps:
+        message = (f"train_autoencoder(N={n}, batch_size={batch_size}, n_epochs={n_epochs}) returned {len(history)} "
+                   f"losses, expected {steps} (one per step)")
+        if batch_size is not None and len(history) == n_epochs * (n // batch_size):
+            message += ("\nlikely cause: the last, smaller batch of each epoch is dropped: cut "
+                        "range(0, N, batch_size) so that it keeps the remaining samples")
+        elif batch_size is None and len(history) != n_epochs:
+            message += "\nlikely cause: batch_size=None means full batch: one step per epoch on all of data"
+        raise AssertionError(message)
 
 
 @pytest.mark.points(1)
 def test_unknown_optimizer_raises(submission):
     """An optimizer name other than 'adam' or 'sgd' raises ValueError."""
-    expect.raises(ValueError, lambda: submission.train_autoencoder(_reference_model(0), _points(8, 0), 1, optimizer="rmsprop"),
-                  "train_autoencoder(..., optimizer='rmsprop')")
+    try:
+        expect.raises(ValueError, lambda: submission.train_autoencoder(_reference_model(0), _points(8, 0), 1,
+                                                                       optimizer="rmsprop"),
+                      "train_autoencoder(..., optimizer='rmsprop')")
+    except AssertionError as failure:
+        if "nothing was raised" not in str(failure):
+            raise
+        raise AssertionError(f"{failure}\nlikely cause: an unknown optimizer name is accepted (another optimizer "
+                             "is used instead): raise ValueError for any name other than 'adam' or 'sgd'") from None
 
 
 @pytest.mark.points(1)
@@ -133,10 +215,19 @@ def test_first_loss_is_the_untrained_mse(submission):
     untrained = F.mse_loss(model(data), data).item()
     history = _history(submission.train_autoencoder(copy.deepcopy(model), data, 3, lr=0.2, optimizer="sgd"),
                        "the loss history")
-    assert len(history) == 3, f"3 full-batch epochs gave {len(history)} losses, expected 3"
-    expect.scalar_close(history[0], untrained, "loss of step 0", atol=1e-5,
-                        hint="record the MSE (reduction='mean') of each step's batch before the update; "
-                             "batch_size=None means all of data in one batch")
+    assert len(history) == 3, (f"3 full-batch epochs gave {len(history)} losses, expected 3\nlikely cause: "
+                               "batch_size=None means full batch: one step per epoch on all of data")
+    after_one = _expected_full_batch(model, data, 2, 0.2, "sgd")[1]
+    expect.close_with_suspects(
+        torch.tensor(history[:1]), torch.tensor([untrained]), "loss of step 0 (untrained model, all data)", atol=1e-5,
+        suspects=[("the loss is recorded after the update: append the batch's loss computed before "
+                   "optimizer.step()", [after_one]),
+                  ("the loss is summed, not averaged: use F.mse_loss with its default reduction='mean'",
+                   [untrained * data.numel()]),
+                  ("the loss is summed over the coordinates (mean over samples only): use the mean over all "
+                   "entries", [untrained * data.shape[1]])],
+        check="record the MSE (mean over all entries) of each step's batch before the update; batch_size=None "
+              "means all of data in one batch")
     # 12 seeds of this test model: three steps of GD (lr 0.2) always lower the loss (by 3% to 36%).
     assert history[-1] < history[0], f"three gradient-descent steps did not lower the loss: {history}"
 
@@ -145,11 +236,29 @@ def test_first_loss_is_the_untrained_mse(submission):
 def test_decode_latent_line(submission):
     """decode_latent_line decodes torch.linspace(z_min, z_max, n) without tracking gradients."""
     model = _reference_model(2)
-    got = expect.tensor(submission.decode_latent_line(model, -3.0, 2.0, 50), "decode_latent_line(model, -3, 2, 50)",
-                        shape=(50, 2))
+    call = "decode_latent_line(model, -3, 2, 50)"
+    try:
+        got = submission.decode_latent_line(model, -3.0, 2.0, 50)
+    except RuntimeError as error:  # a shape error inside model.decoder, told in the student's terms
+        message = f"{call} raised RuntimeError: {' '.join(str(error).split())[:160]}"
+        try:
+            model.decoder(torch.linspace(-3.0, 2.0, 50)[None, :])
+        except RuntimeError as same:
+            if str(same) == str(error):
+                raise AssertionError(f"{message}\nlikely cause: the latent values were passed as one row of shape "
+                                     "(1, n); the decoder takes a batch of shape (n, 1): "
+                                     "torch.linspace(z_min, z_max, n)[:, None]") from None
+        raise AssertionError(message) from None
+    got = expect.tensor(got, call)
+    if tuple(got.shape) != (50, 2):
+        hint = ("\nlikely cause: the number of points n is not used: torch.linspace(z_min, z_max, n)"
+                if got.ndim == 2 and got.shape[1] == 2 else "")
+        raise AssertionError(f"{call} has shape {tuple(got.shape)}, expected (50, 2) (n points of dimension input_dim)"
+                             + hint)
     expected = model.decoder(torch.linspace(-3.0, 2.0, 50)[:, None]).detach()
     expect.close(got, expected, "decoded line", atol=1e-6, hint="decode torch.linspace(z_min, z_max, n) as an (n, 1) batch")
-    assert not got.requires_grad, "the decoded line still tracks gradients: compute it inside torch.no_grad()"
+    assert not got.requires_grad, ("the decoded line still tracks gradients (requires_grad=True)\nlikely cause: it "
+                                   "was computed outside torch.no_grad(): decode inside `with torch.no_grad():`")
 
 
 @pytest.mark.points(1)
@@ -157,53 +266,108 @@ def test_examples_seen_values(submission):
     """examples_seen counts the samples seen after each step, the last batch of an epoch being smaller."""
     for args, expected in [((10, 4, 2), [4, 8, 10, 14, 18, 20]), ((5, None, 3), [5, 10, 15]), ((8, 8, 1), [8]),
                            ((3, 5, 2), [3, 6]), ((7, 2, 0), [])]:
-        got = submission.examples_seen(*args)
-        assert list(got) == expected, (
-            f"examples_seen{args} is {list(got)}, expected {expected}"
-            "\nlikely cause: each step adds its batch size; the last batch of an epoch holds the remaining samples")
+        n, batch_size, n_epochs = args
+        try:
+            got = list(submission.examples_seen(*args))
+        except (TypeError, ValueError, ZeroDivisionError) as error:
+            raise AssertionError(f"examples_seen{args} raised {type(error).__name__}: {error}" + (
+                "\nlikely cause: batch_size=None is not handled: it means full batch, one step of N samples per "
+                "epoch" if batch_size is None else "")) from None
+        if got == expected:
+            continue
+        size = batch_size or n
+        steps = math.ceil(n / size)
+        all_full = [size * (t + 1) for t in range(n_epochs * steps)]
+        per_epoch = [min(size * (t + 1), n) for t in range(steps)] * n_epochs
+        message = f"examples_seen{args} is {got}, expected {expected}"
+        if got == all_full:
+            message += ("\nlikely cause: every step counts a full batch: the last batch of an epoch holds only the "
+                        "remaining samples")
+        elif got == per_epoch:
+            message += "\nlikely cause: the count restarts every epoch: it keeps growing across epochs, up to n_epochs * N"
+        raise AssertionError(message)
 
 
 @pytest.mark.points(1)
 def test_retrain_encoder_keeps_the_decoder_fixed(submission):
     """retrain_encoder leaves every decoder parameter exactly as it was, and leaves it frozen."""
-    torch.manual_seed(7)
     data = _points(64, 3)
-    model = submission.Autoencoder([20, 10])
-    submission.train_autoencoder(model, data, 20, lr=1e-2)
+    model = _reference_model(7)
+    _expected_full_batch(model, data, 20, 1e-2, "adam", in_place=True)  # a trained decoder to keep
     decoder_before = _snapshot(model.decoder)
-    history = _history(submission.retrain_encoder(model, data, 30, lr=1e-2), "the loss history")
+    history = _history(submission.retrain_encoder(model, data, 30, lr=1e-2), "the loss history", "retrain_encoder")
     assert len(history) == 30, f"retrain_encoder(..., n_epochs=30) returned {len(history)} losses, expected 30"
     for name, value in _snapshot(model.decoder).items():
         expect.close(value, decoder_before[name], f"decoder.{name} after retrain_encoder", atol=0,
-                     hint="freeze the decoder (requires_grad=False) before training, and do not re-initialize it")
+                     hint="the decoder was trained or re-initialized: freeze the decoder (requires_grad=False) "
+                          "before training, and re-initialize only the encoder")
     frozen = [name for name, p in model.decoder.named_parameters() if p.requires_grad]
-    assert not frozen, f"decoder parameters {frozen} still have requires_grad=True after retrain_encoder"
+    assert not frozen, (f"decoder parameters {frozen} have requires_grad=True after retrain_encoder, although they "
+                        "did not change\nlikely cause: the decoder was unfrozen again (or never frozen): it must "
+                        "stay frozen, requires_grad=False")
 
 
 @pytest.mark.points(2)
 def test_retrain_encoder_really_reinitializes(submission):
     """retrain_encoder(n_epochs=0) replaces the encoder weights by fresh default-initialized ones."""
-    torch.manual_seed(8)
     data = _points(32, 4)
-    model = submission.Autoencoder([20, 10])
-    layers = [layer for layer in list(model.encoder) if type(layer).__name__ == "Linear"]
-    for layer in layers:  # plant values that no initialization produces
-        layer.load_state_dict({"weight": torch.full_like(layer.weight.detach(), 10.0),
-                               "bias": torch.full_like(layer.bias.detach(), 10.0)})
+    model = _reference_model(8, width=20)
+    with torch.no_grad():  # plant values that no initialization produces
+        for p in model.encoder.parameters():
+            p.fill_(10.0)
     submission.retrain_encoder(model, data, 0)
     first = _snapshot(model.encoder)
+    kept = [name for name, value in first.items() if bool((value == 10.0).all())]
+    if kept:
+        which = ("none of the encoder's layers" if len(kept) == len(first)
+                 else f"only some layers ({', '.join(sorted(set(first) - set(kept)))})")
+        raise AssertionError(
+            f"encoder.{kept[0]} still holds the values it had before retrain_encoder(n_epochs=0) (all 10.0)\n"
+            f"likely cause: {which} were re-initialized: call reset_parameters() on every submodule of the "
+            "encoder that has it (model.encoder.modules())")
     for name, value in first.items():
         fan_in = value.shape[1] if value.ndim == 2 else dict(first)[name.replace("bias", "weight")].shape[1]
         bound = 1 / math.sqrt(fan_in)
         assert value.abs().max() <= bound + 1e-6, (
             f"encoder.{name} after retrain_encoder(n_epochs=0) has entries up to {value.abs().max():.3g}, "
             f"but nn.Linear initializes them within +-1/sqrt(fan_in) = {bound:.3g}"
-            "\nlikely cause: the encoder was not re-initialized (call reset_parameters() on each layer)")
+            "\nthings to check: re-initialize with each layer's own reset_parameters()")
         assert value.numel() == 1 or value.std() > 0, f"encoder.{name} is constant after re-initialization"
     submission.retrain_encoder(model, data, 0)
     second = _snapshot(model.encoder)
     assert any(not torch.equal(first[k], second[k]) for k in first), (
         "two calls of retrain_encoder(n_epochs=0) gave identical encoder weights: re-initialization must draw "
         "fresh random weights each time")
+
+
+@pytest.mark.points(1)
+def test_each_epoch_follows_a_fresh_randperm_of_the_generator(submission, trains):
+    """Epoch 0 visits the samples in the order torch.randperm(N, generator=generator); epoch 1 in a new order."""
+    n = 12
+    model = _reference_model(4)
+    data = _points(n, 8)
+    with torch.no_grad():
+        alone = ((model(data) - data) ** 2).mean(1).double()  # the loss of each sample in a batch of its own
+    # With lr=0 the model never changes and batch_size=1 makes step k's loss that of the k-th sample visited.
+    history = _history(submission.train_autoencoder(copy.deepcopy(model), data, 2, lr=0.0, batch_size=1,
+                                                    optimizer="sgd", generator=torch.Generator().manual_seed(5)),
+                       "the loss history")
+    assert len(history) == 2 * n, f"2 epochs of {n} samples in batches of 1 gave {len(history)} losses, expected {2 * n}"
+    got = torch.tensor(history, dtype=torch.float64).view(2, n)
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(5))
+    for epoch in range(2):
+        if not torch.allclose(got[epoch].sort().values, alone.sort().values, atol=1e-6):
+            raise AssertionError(f"the losses of epoch {epoch} (batch_size=1, lr=0) are not those of the {n} samples "
+                                 "each taken once\nthings to check: each epoch visits every sample exactly once")
+    if not torch.allclose(got[0], alone[order], atol=1e-6):
+        cause = ("the samples are not shuffled: visit them in the order torch.randperm(N, generator=generator)"
+                 if torch.allclose(got[0], alone, atol=1e-6) else
+                 "the epoch's order is a permutation, but not the generator's: draw it with "
+                 "torch.randperm(N, generator=generator)")
+        raise AssertionError(f"epoch 0 visited the samples in another order than torch.randperm({n}, generator=g) "
+                             f"with g seeded 5\nlikely cause: {cause}")
+    assert not torch.allclose(got[1], got[0], atol=1e-6), (
+        "epoch 1 visited the samples in the same order as epoch 0\nlikely cause: the order is drawn once: draw a "
+        "new torch.randperm(N, generator=generator) at the start of every epoch")
 
 

@@ -1,4 +1,7 @@
-"""Classic mistakes for A4; each must lose points in the named tasks only (tests/test_mutants.py)."""
+"""Classic mistakes for A4; each must lose points in the named tasks only, with its diagnosis (tests/test_mutants.py).
+
+Each violates one requirement of the docstrings; ``README.md`` (Spec coverage) names the tests that catch it.
+"""
 from autograder.mutants import Mutant
 
 MODULE = "autoencoders.py"
@@ -15,6 +18,7 @@ MUTANTS = [
             layers_in.append(nn.ReLU())""",
         loses=("1",),
         feedback="after the bottleneck",
+        cause="after the bottleneck",
     ),
     Mutant(
         name="relu_on_output",
@@ -27,6 +31,7 @@ MUTANTS = [
             layers_out.append(nn.ReLU())""",
         loses=("1",),
         feedback="on the output layer",
+        cause="on the output layer",
     ),
     Mutant(
         name="pca_autoencoder_with_bias",
@@ -36,6 +41,7 @@ MUTANTS = [
         new="with_bias = True",
         loses=("1",),
         feedback="has no biases",
+        cause="has no biases",
         keeps_tests=("test_layer_structure", "test_pca_autoencoder_learns_first_principal_axis"),
     ),
     Mutant(
@@ -46,6 +52,7 @@ MUTANTS = [
         new="back = [latent_dim, *hidden_channels, input_dim]",
         loses=("1",),
         feedback="not the mirror image",
+        cause="not the mirror image",
     ),
     Mutant(
         name="conv_decoder_32x32",
@@ -55,6 +62,7 @@ MUTANTS = [
         new="nn.ConvTranspose2d(128, 64, kernel_size=3, stride=2, padding=1, output_padding=1)",
         loses=("3", "4"),
         feedback="4 -> 7 -> 14 -> 28",
+        cause="4 -> 7 -> 14 -> 28",
         keeps_tests=("test_conv_parameter_count", "test_encode_images"),
     ),
     Mutant(
@@ -65,6 +73,7 @@ MUTANTS = [
         new="nn.ConvTranspose2d(32, 1, kernel_size=3, stride=2, padding=1, output_padding=0)",
         loses=("3", "4"),
         feedback="4 -> 7 -> 14 -> 28",
+        cause="4 -> 7 -> 14 -> 28",
     ),
     Mutant(
         name="retrain_without_reinitializing",
@@ -76,14 +85,10 @@ MUTANTS = [
 """,
         new="",
         loses=("2",),
-        feedback="not re-initialized",
+        feedback="were re-initialized",
+        cause="none of the encoder's layers",
     ),
-]
 
-# Further classic mistakes. Grading one costs ~10 s, so tests/test_mutants.py grades only MUTANTS;
-# check these by hand (each loses points exactly in its `loses` tasks):
-#   .venv/bin/python solutions/a4_autoencoders/instructor/mutants.py
-EXTRA_MUTANTS = [
     Mutant(
         name="decoder_not_frozen",
         mistake="retrain_encoder re-initializes the encoder but trains the decoder too",
@@ -94,6 +99,7 @@ EXTRA_MUTANTS = [
         new="",
         loses=("2",),
         feedback="freeze the decoder",
+        cause="freeze the decoder",
     ),
     Mutant(
         name="gradients_never_zeroed",
@@ -105,7 +111,8 @@ EXTRA_MUTANTS = [
         new="""            batch = data[order[start:start + step]]
 """,
         loses=("1", "2"),
-        feedback="zero the gradients",
+        feedback="never zeroed",
+        cause="never zeroed",
     ),
     Mutant(
         name="unweighted_epoch_mean",
@@ -118,7 +125,8 @@ EXTRA_MUTANTS = [
             n_seen += 1
         train_mse.append(summed / n_seen)""",
         loses=("4",),
-        feedback="weighted by batch size",
+        feedback="weight each by its batch size",
+        cause="plain mean of the batch losses",
     ),
     Mutant(
         name="codes_in_training_mode",
@@ -129,21 +137,448 @@ EXTRA_MUTANTS = [
         new="""    code_batches, label_batches = [], []""",
         loses=("4",),
         feedback="evaluation mode",
+        cause="ran in training mode",
+    ),
+    Mutant(
+        name="sample_float64",
+        mistake="sample_rectangle builds its constants as float64, so the points are float64",
+        file=MODULE,
+        old="corner = torch.tensor([-2.0, -1.0])",
+        new="corner = torch.tensor([-2.0, -1.0], dtype=torch.float64)",
+        loses=("2",),
+        feedback="expected torch.float32",
+        cause="float64 tensor",
+    ),
+    Mutant(
+        name="sample_axes_swapped",
+        mistake="sample_rectangle stretches column 0 to [-1, 1] and column 1 to [-2, 2]",
+        file=MODULE,
+        old="""    corner = torch.tensor([-2.0, -1.0])
+    size = torch.tensor([4.0, 2.0])""",
+        new="""    corner = torch.tensor([-1.0, -2.0])
+    size = torch.tensor([2.0, 4.0])""",
+        loses=("2",),
+        feedback="expected [-2, 2] and [-1, 1]",
+        cause="columns are swapped",
+    ),
+    Mutant(
+        name="sample_ignores_generator",
+        mistake="sample_rectangle draws from the global generator even when a generator is passed",
+        file=MODULE,
+        old="unit = torch.rand(n, 2, generator=generator)",
+        new="unit = torch.rand(n, 2)",
+        loses=("2",),
+        feedback="same generator seed",
+        cause="do not follow the generator passed in",
+    ),
+    Mutant(
+        name="sample_fresh_generator_when_none",
+        mistake="with generator=None sample_rectangle draws from a new torch.Generator() (always the same points)",
+        file=MODULE,
+        old="unit = torch.rand(n, 2, generator=generator)",
+        new="unit = torch.rand(n, 2, generator=generator if generator is not None else torch.Generator())",
+        loses=("2",),
+        feedback="torch.manual_seed(12)",
+        cause="do not depend on torch's global generator",
+    ),
+    Mutant(
+        name="tanh_activations",
+        mistake="Autoencoder uses nn.Tanh() between its layers instead of nn.ReLU()",
+        file=MODULE,
+        old="""            if i < len(widths) - 2:
+                layers_in.append(nn.ReLU())""",
+        new="""            if i < len(widths) - 2:
+                layers_in.append(nn.Tanh())""",
+        loses=("1",),
+        feedback="Tanh between the layers",
+        cause="followed by nn.ReLU()",
+    ),
+    Mutant(
+        name="input_dim_ignored",
+        mistake="Autoencoder's widths start and end at 2 whatever input_dim is",
+        file=MODULE,
+        old="widths = [input_dim, *hidden_channels, latent_dim]",
+        new="widths = [2, *hidden_channels, latent_dim]",
+        loses=("1",),
+        feedback="use the input_dim argument",
+        cause="start (encoder) and end (decoder) at input_dim",
+    ),
+    Mutant(
+        name="mlp_without_bias",
+        mistake="every nn.Linear is bias-free, also with hidden layers",
+        file=MODULE,
+        old="with_bias = len(hidden_channels) > 0",
+        new="with_bias = False",
+        loses=("1",),
+        feedback="keeps its bias",
+        cause="with hidden layers every nn.Linear keeps its bias",
+    ),
+    Mutant(
+        name="forward_relu_between_halves",
+        mistake="Autoencoder.forward applies a ReLU to the latent code before decoding",
+        file=MODULE,
+        old="return self.decoder(self.encoder(x))  # nothing between the two halves",
+        new="return self.decoder(torch.relu(self.encoder(x)))",
+        loses=("1",),
+        feedback="model(x) vs model.decoder(model.encoder(x))",
+        cause="forward should only decode what the encoder returns",
+    ),
+    Mutant(
+        name="unknown_optimizer_accepted",
+        mistake="train_autoencoder falls back to Adam for an unknown optimizer name",
+        file=MODULE,
+        old="""    if optimizer not in optimizers:
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+    stepper = optimizers[optimizer](trainable, lr=lr)""",
+        new="""    stepper = optimizers.get(optimizer, torch.optim.Adam)(trainable, lr=lr)""",
+        loses=("2",),
+        feedback="nothing was raised",
+        cause="an unknown optimizer name is accepted",
+    ),
+    Mutant(
+        name="sgd_with_momentum",
+        mistake="optimizer='sgd' uses torch.optim.SGD with momentum 0.9",
+        file=MODULE,
+        old="""    optimizers = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}""",
+        new="""    optimizers = {"adam": torch.optim.Adam,
+                  "sgd": lambda params, lr: torch.optim.SGD(params, lr=lr, momentum=0.9)}""",
+        loses=("2",),
+        feedback="5 full-batch GD steps",
+        cause="SGD with momentum",
+    ),
+    Mutant(
+        name="no_shuffle",
+        mistake="train_autoencoder visits the samples in their stored order every epoch",
+        file=MODULE,
+        old="order = torch.randperm(n_samples, generator=generator)",
+        new="order = torch.arange(n_samples)",
+        loses=("2",),
+        feedback="another order than torch.randperm",
+        cause="the samples are not shuffled",
+    ),
+    Mutant(
+        name="same_order_every_epoch",
+        mistake="train_autoencoder draws one permutation before the first epoch and reuses it",
+        file=MODULE,
+        old="""    for _epoch in range(n_epochs):
+        order = torch.randperm(n_samples, generator=generator)
+""",
+        new="""    order = torch.randperm(n_samples, generator=generator)
+    for _epoch in range(n_epochs):
+""",
+        loses=("2",),
+        feedback="same order as epoch 0",
+        cause="the order is drawn once",
+    ),
+    Mutant(
+        name="shuffle_ignores_generator",
+        mistake="train_autoencoder shuffles with the global generator even when a generator is passed",
+        file=MODULE,
+        old="order = torch.randperm(n_samples, generator=generator)",
+        new="order = torch.randperm(n_samples)",
+        loses=("2",),
+        feedback="another order than torch.randperm",
+        cause="not the generator's",
+    ),
+    Mutant(
+        name="drops_last_batch",
+        mistake="train_autoencoder skips the last, smaller batch of each epoch",
+        file=MODULE,
+        old="for start in range(0, n_samples, step):",
+        new="for start in range(0, n_samples - step + 1, step):",
+        loses=("2",),
+        feedback="one per step",
+        cause="the last, smaller batch of each epoch is dropped",
+    ),
+    Mutant(
+        name="loss_recorded_after_step",
+        mistake="train_autoencoder records each batch's loss after the update",
+        file=MODULE,
+        old="""            stepper.step()
+            step_losses.append(batch_loss.item())""",
+        new="""            stepper.step()
+            with torch.no_grad():
+                step_losses.append(F.mse_loss(model(batch), batch).item())""",
+        loses=("2",),
+        feedback="loss of step 0",
+        cause="the loss is recorded after the update",
+    ),
+    Mutant(
+        name="history_of_tensors",
+        mistake="train_autoencoder appends the loss tensors instead of Python floats",
+        file=MODULE,
+        old="step_losses.append(batch_loss.item())",
+        new="step_losses.append(batch_loss.detach())",
+        loses=("2",),
+        feedback="should be a list of Python floats",
+        cause="appended as tensors",
+    ),
+    Mutant(
+        name="examples_seen_full_batches",
+        mistake="examples_seen counts a full batch for every step, also the smaller last one",
+        file=MODULE,
+        old="one_epoch = [min(size, n_samples - start) for start in range(0, n_samples, size)]",
+        new="one_epoch = [size for start in range(0, n_samples, size)]",
+        loses=("2",),
+        feedback="examples_seen(10, 4, 2)",
+        cause="every step counts a full batch",
+    ),
+    Mutant(
+        name="examples_seen_per_epoch",
+        mistake="examples_seen restarts the count at every epoch",
+        file=MODULE,
+        old="cumulative = list(itertools.accumulate(one_epoch * n_epochs))",
+        new="cumulative = list(itertools.accumulate(one_epoch)) * n_epochs",
+        loses=("2",),
+        feedback="examples_seen(10, 4, 2)",
+        cause="the count restarts every epoch",
+    ),
+    Mutant(
+        name="full_batch_is_32",
+        mistake="train_autoencoder treats batch_size=None as batches of 32",
+        file=MODULE,
+        old="step = n_samples if batch_size is None else batch_size",
+        new="step = 32 if batch_size is None else batch_size",
+        loses=("2",),
+        feedback="losses, expected",
+        cause="batch_size=None means full batch",
+    ),
+    Mutant(
+        name="examples_seen_none_unhandled",
+        mistake="examples_seen uses batch_size as is, so batch_size=None fails",
+        file=MODULE,
+        old="size = n_samples if batch_size is None else batch_size",
+        new="size = batch_size",
+        loses=("2",),
+        feedback="raised TypeError",
+        cause="batch_size=None is not handled",
+    ),
+    Mutant(
+        name="latent_line_as_row",
+        mistake="decode_latent_line passes the latent values as one row of shape (1, n)",
+        file=MODULE,
+        old="z_line = torch.linspace(z_min, z_max, n)[:, None]",
+        new="z_line = torch.linspace(z_min, z_max, n)[None, :]",
+        loses=("2",),
+        feedback="raised RuntimeError",
+        cause="one row of shape (1, n)",
+    ),
+    Mutant(
+        name="latent_line_tracks_gradients",
+        mistake="decode_latent_line decodes outside torch.no_grad()",
+        file=MODULE,
+        old="""    with torch.no_grad():  # a curve to draw, not to train
+        return model.decoder(z_line)""",
+        new="""    return model.decoder(z_line)""",
+        loses=("2",),
+        feedback="still tracks gradients",
+        cause="outside torch.no_grad()",
+    ),
+    Mutant(
+        name="reinit_first_layer_only",
+        mistake="retrain_encoder re-initializes only the encoder's first layer",
+        file=MODULE,
+        old="""    for layer in model.encoder.modules():
+        if hasattr(layer, "reset_parameters"):
+            layer.reset_parameters()""",
+        new="""    model.encoder[0].reset_parameters()""",
+        loses=("2",),
+        feedback="were re-initialized",
+        cause="only some layers",
+    ),
+    Mutant(
+        name="decoder_unfrozen_after",
+        mistake="retrain_encoder unfreezes the decoder again after training",
+        file=MODULE,
+        old="""    return train_autoencoder(model, data, n_epochs, lr=lr, batch_size=batch_size, generator=generator)
+    ### END SOLUTION""",
+        new="""    history = train_autoencoder(model, data, n_epochs, lr=lr, batch_size=batch_size, generator=generator)
+    for frozen in model.decoder.parameters():
+        frozen.requires_grad_(True)
+    return history
+    ### END SOLUTION""",
+        loses=("2",),
+        feedback="requires_grad=True",
+        cause="unfrozen again",
+    ),
+    Mutant(
+        name="retrain_ignores_lr",
+        mistake="retrain_encoder does not pass lr on to train_autoencoder",
+        file=MODULE,
+        old="return train_autoencoder(model, data, n_epochs, lr=lr, batch_size=batch_size, generator=generator)",
+        new="return train_autoencoder(model, data, n_epochs, batch_size=batch_size, generator=generator)",
+        loses=("2",),
+        feedback="loss history of retrain_encoder",
+        cause="the lr argument is not passed on",
+    ),
+    Mutant(
+        name="retrain_returns_nothing",
+        mistake="retrain_encoder trains but returns nothing",
+        file=MODULE,
+        old="return train_autoencoder(model, data, n_epochs, lr=lr, batch_size=batch_size, generator=generator)",
+        new="train_autoencoder(model, data, n_epochs, lr=lr, batch_size=batch_size, generator=generator)",
+        loses=("2",),
+        feedback="got None",
+        cause="has no return statement",
+    ),
+    Mutant(
+        name="conv_relu_on_bottleneck",
+        mistake="a ReLU after the conv encoder's Linear(2048, latent_dim)",
+        file=MODULE,
+        old="nn.Flatten(), nn.Linear(128 * 4 * 4, latent_dim),  # 2048 features -> linear bottleneck",
+        new="nn.Flatten(), nn.Linear(128 * 4 * 4, latent_dim), nn.ReLU(),",
+        loses=("3",),
+        feedback="with the reference weights",
+        cause="a ReLU after the bottleneck Linear",
+    ),
+    Mutant(
+        name="conv_decoder_linear_without_relu",
+        mistake="no ReLU after the conv decoder's Linear(latent_dim, 2048)",
+        file=MODULE,
+        old="nn.Linear(latent_dim, 128 * 4 * 4), nn.ReLU(),",
+        new="nn.Linear(latent_dim, 128 * 4 * 4),",
+        loses=("3",),
+        feedback="with the reference weights",
+        cause="no ReLU after the decoder's Linear",
+    ),
+    Mutant(
+        name="conv_without_sigmoid",
+        mistake="the conv decoder ends with the last ConvTranspose2d, without nn.Sigmoid()",
+        file=MODULE,
+        old="nn.ConvTranspose2d(32, 1, kernel_size=3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),",
+        new="nn.ConvTranspose2d(32, 1, kernel_size=3, stride=2, padding=1, output_padding=1),",
+        loses=("3",),
+        feedback="expected values in [0, 1]",
+        cause="must end with nn.Sigmoid()",
+    ),
+    Mutant(
+        name="conv_without_bias",
+        mistake="the convolutions of ConvAutoencoder are bias-free",
+        file=MODULE,
+        old="""            nn.Conv2d(1, 32, kernel_size=3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(32, 64, kernel_size=3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(64, 128, kernel_size=3, stride=2, padding=1), nn.ReLU(),""",
+        new="""            nn.Conv2d(1, 32, kernel_size=3, stride=2, padding=1, bias=False), nn.ReLU(),
+            nn.Conv2d(32, 64, kernel_size=3, stride=2, padding=1, bias=False), nn.ReLU(),
+            nn.Conv2d(64, 128, kernel_size=3, stride=2, padding=1, bias=False), nn.ReLU(),""",
+        loses=("3",),
+        feedback="parameters, expected",
+        cause="the convolutions have no bias",
+    ),
+    Mutant(
+        name="linear_with_bias",
+        mistake="LinearAutoencoder's two nn.Linear layers keep their biases",
+        file=MODULE,
+        old="""        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, latent_dim, bias=False))
+        self.decoder = nn.Sequential(nn.Linear(latent_dim, 28 * 28, bias=False), nn.Unflatten(1, (1, 28, 28)))""",
+        new="""        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, latent_dim))
+        self.decoder = nn.Sequential(nn.Linear(latent_dim, 28 * 28), nn.Unflatten(1, (1, 28, 28)))""",
+        loses=("3",),
+        feedback="parameters of shapes",
+        cause="both need bias=False",
+    ),
+    Mutant(
+        name="linear_with_sigmoid",
+        mistake="LinearAutoencoder's decoder ends with nn.Sigmoid() (pixels are in [0, 1])",
+        file=MODULE,
+        old="nn.Linear(latent_dim, 28 * 28, bias=False), nn.Unflatten(1, (1, 28, 28)))",
+        new="nn.Linear(latent_dim, 28 * 28, bias=False), nn.Unflatten(1, (1, 28, 28)), nn.Sigmoid())",
+        loses=("3", "4"),  # task 4 trains it on centred digits, which a sigmoid cannot reach below 0
+        feedback="no activation anywhere",
+        cause="no activation anywhere",
+    ),
+    Mutant(
+        name="linear_unflatten_in_forward",
+        mistake="LinearAutoencoder's decoder returns flat (B, 784) vectors; forward reshapes them",
+        file=MODULE,
+        old="""        self.decoder = nn.Sequential(nn.Linear(latent_dim, 28 * 28, bias=False), nn.Unflatten(1, (1, 28, 28)))
+        ### END SOLUTION
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        \"\"\"Reconstruction of ``(B, 1, 28, 28)`` images, same shape (values are not clipped).\"\"\"
+        ### BEGIN SOLUTION hint: encode, then decode
+        return self.decoder(self.encoder(x))  # same shape as x""",
+        new="""        self.decoder = nn.Sequential(nn.Linear(latent_dim, 28 * 28, bias=False))
+        ### END SOLUTION
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        \"\"\"Reconstruction of ``(B, 1, 28, 28)`` images, same shape (values are not clipped).\"\"\"
+        ### BEGIN SOLUTION hint: encode, then decode
+        return self.decoder(self.encoder(x)).view(-1, 1, 28, 28)""",
+        loses=("3",),
+        feedback="decoder(z) has shape",
+        cause="unflattens to (1, 28, 28)",
+    ),
+    Mutant(
+        name="adam_recreated_each_epoch",
+        mistake="fit_image_autoencoder creates a new Adam optimizer at the start of every epoch",
+        file=MODULE,
+        old="""    adam = torch.optim.Adam(model.parameters(), lr=lr)
+    train_mse, test_mse = [], []
+    for _epoch in range(n_epochs):""",
+        new="""    train_mse, test_mse = [], []
+    for _epoch in range(n_epochs):
+        adam = torch.optim.Adam(model.parameters(), lr=lr)""",
+        loses=("4",),
+        feedback="train_mse per epoch",
+        cause="a new Adam optimizer every epoch",
+    ),
+    Mutant(
+        name="train_mode_set_once",
+        mistake="fit_image_autoencoder sets training mode once, before the first epoch",
+        file=MODULE,
+        old="""    for _epoch in range(n_epochs):
+        model.train(True)  # training mode for this epoch""",
+        new="""    model.train(True)
+    for _epoch in range(n_epochs):""",
+        loses=("4",),
+        feedback="train_mse per epoch",
+        cause="training mode is set only once",
+    ),
+    Mutant(
+        name="test_mse_in_training_mode",
+        mistake="fit_image_autoencoder evaluates the test images in training mode",
+        file=MODULE,
+        old="""        model.train(False)  # evaluation mode for the test images
+""",
+        new="",
+        loses=("4",),
+        feedback="mse per epoch",
+        cause="evaluated in training mode",
+    ),
+    Mutant(
+        name="fit_sums_loss_tensors",
+        mistake="fit_image_autoencoder adds up the loss tensors, so the train MSE is a tensor",
+        file=MODULE,
+        old="summed += image_loss.item() * len(images)",
+        new="summed += image_loss * len(images)",
+        loses=("4",),
+        feedback="should be a list of 2 Python floats",
+        cause="the values are tensors",
+    ),
+    Mutant(
+        name="codes_track_gradients",
+        mistake="encode_images encodes outside torch.no_grad()",
+        file=MODULE,
+        old="""    with torch.no_grad():  # codes for plotting, no gradients
+        for images, batch_labels in loader:
+            code_batches.append(model.encoder(images))
+            label_batches.append(batch_labels)""",
+        new="""    for images, batch_labels in loader:
+        code_batches.append(model.encoder(images))
+        label_batches.append(batch_labels)""",
+        loses=("4",),
+        feedback="still track gradients",
+        cause="outside torch.no_grad()",
+    ),
+    Mutant(
+        name="codes_stacked",
+        mistake="encode_images joins the batches with torch.stack (fails on a smaller last batch)",
+        file=MODULE,
+        old="return torch.cat(code_batches), torch.cat(label_batches)",
+        new="return torch.stack(code_batches).flatten(0, 1), torch.stack(label_batches).flatten()",
+        loses=("4",),
+        feedback="raised RuntimeError",
+        cause="torch.stack needs batches of equal size",
     ),
 ]
-
-
-if __name__ == "__main__":
-    import tempfile
-    from pathlib import Path
-
-    from autograder import course, grade, mutants
-
-    assignment = course.get("a4_autoencoders")
-    for mutant in EXTRA_MUTANTS:
-        with tempfile.TemporaryDirectory() as scratch:
-            report = grade.grade_one(assignment, mutants.apply(assignment, mutant, Path(scratch) / mutant.name))
-        lost = sorted(t.key for t in report.tasks() if t.earned < t.possible)
-        messages = " | ".join(t.message for t in report.tests if t.outcome != "passed")
-        ok = lost == sorted(mutant.loses) and mutant.feedback in messages
-        print(f"{'ok  ' if ok else 'FAIL'} {mutant.name}: loses tasks {lost}, expected {sorted(mutant.loses)}")

@@ -44,9 +44,40 @@ def _reference_model(seed: int) -> nn.Module:
 
 def _curve(value, name: str, n: int) -> list[float]:
     if type(value) is not list or len(value) != n or not all(type(v) is float for v in value):
-        raise AssertionError(f"{name} should be a list of {n} Python floats, got {value!r:.200}"
-                             "\nlikely cause: one value per epoch, appended as loss.item() (a float)")
+        tensors = type(value) is list and any(isinstance(v, torch.Tensor) for v in value)
+        raise AssertionError(f"{name} should be a list of {n} Python floats, got {value!r:.200}" + (
+            "\nlikely cause: the values are tensors (the batch losses were added up as tensors): add loss.item(), "
+            "a float" if tensors else "\nthings to check: one value per epoch, a Python float"))
     return value
+
+
+def _replay_frozen(model, x, tx, n_epochs: int, *, weighted: bool = True, train_each_epoch: bool = True,
+                   eval_for_test: bool = True, test_weighted: bool = True):
+    """The curves of fit_image_autoencoder with lr=0 (batches of 16, test batches of 20), replayed by the test.
+
+    lr=0 leaves the weights alone, but BatchNorm still updates its running statistics in training mode:
+    the replay makes the same forward passes. The keyword arguments replay a classic mistake instead.
+    """
+    replay = copy.deepcopy(model)
+    train_curve, test_curve = [], []
+    replay.train()
+    for epoch in range(n_epochs):
+        if train_each_epoch or epoch == 0:
+            replay.train()
+        with no_grad():
+            per_batch = [(F.mse_loss(replay(b), b).item(), len(b)) for b in x.split(16)]
+            if eval_for_test:
+                replay.eval()
+            tests = [(F.mse_loss(replay(b), b).item(), len(b)) for b in tx.split(20)]
+        if weighted:
+            train_curve.append(sum(v * n for v, n in per_batch) / len(x))
+        else:
+            train_curve.append(sum(v for v, _ in per_batch) / len(per_batch))
+        if test_weighted:
+            test_curve.append(sum(v * n for v, n in tests) / len(tx))
+        else:
+            test_curve.append(sum(v for v, _ in tests) / len(tests))
+    return train_curve, test_curve
 
 
 def _loader(images, labels, batch_size, shuffle=False):
@@ -68,28 +99,33 @@ def test_fit_curves_with_a_frozen_model(submission, digits):
     train_x, train_y, test_x, test_y = digits
     x, y, tx, ty = train_x[:40], train_y[:40], test_x[:30], test_y[:30]
     model = _reference_model(0)
-    # lr=0 leaves the weights alone, but BatchNorm still updates its running statistics in training
-    # mode: the expected values replay the same forward passes.
-    replay = copy.deepcopy(model)
-    expected_train, expected_test = [], []
-    for _ in range(2):
-        replay.train()
-        with no_grad():
-            per_batch = [(F.mse_loss(replay(b), b).item(), len(b)) for b in x.split(16)]
-            replay.eval()
-            expected_test.append(F.mse_loss(replay(tx), tx).item())
-        expected_train.append(sum(v * n for v, n in per_batch) / len(x))
+    expected_train, expected_test = _replay_frozen(model, x, tx, 2)
     got = submission.fit_image_autoencoder(copy.deepcopy(model), _loader(x, y, 16), _loader(tx, ty, 20), 2, lr=0.0)
     if not isinstance(got, tuple) or len(got) != 2:
         raise AssertionError(f"fit_image_autoencoder should return (train_mse, test_mse), got {type(got).__name__}")
     train_curve = _curve(got[0], "train_mse", 2)
     test_curve = _curve(got[1], "test_mse", 2)
     # Batches of 16, 16 and 8: an unweighted mean of the batch losses differs from the epoch MSE.
-    expect.close(torch.tensor(train_curve), torch.tensor(expected_train), "train_mse per epoch", atol=1e-5,
-                 hint="average the batch losses weighted by batch size: sum(loss * B) / N, in training mode")
-    expect.close(torch.tensor(test_curve), torch.tensor(expected_test), "test_mse per epoch", atol=1e-5,
-                 hint="evaluate after each epoch in evaluation mode without gradients, over all test images "
-                      "(weighted by batch size), and switch back to training mode for the next epoch")
+    expect.close_with_suspects(
+        torch.tensor(train_curve), torch.tensor(expected_train), "train_mse per epoch", atol=1e-5,
+        suspects=[("the epoch's train MSE is the plain mean of the batch losses: weight each by its batch size, "
+                   "sum(loss * B) / N (the last batch is smaller)",
+                   lambda: _replay_frozen(model, x, tx, 2, weighted=False)[0]),
+                  ("training mode is set only once: after the first evaluation the model trains in evaluation "
+                   "mode; call model.train(True) at the start of every epoch",
+                   lambda: _replay_frozen(model, x, tx, 2, train_each_epoch=False)[0]),
+                  ("the model is never switched to evaluation mode, which also changes the next epoch's training "
+                   "(BatchNorm statistics): model.train(False) before evaluating",
+                   lambda: _replay_frozen(model, x, tx, 2, eval_for_test=False)[0])],
+        check="average the batch losses weighted by batch size, sum(loss * B) / N, in training mode")
+    expect.close_with_suspects(
+        torch.tensor(test_curve), torch.tensor(expected_test), "test_mse per epoch", atol=1e-5,
+        suspects=[("the test images are evaluated in training mode: call model.train(False) (or model.eval()) "
+                   "before evaluating", lambda: _replay_frozen(model, x, tx, 2, eval_for_test=False)[1]),
+                  ("the test MSE is the plain mean of the batch MSEs: weight each by its batch size (the last "
+                   "test batch is smaller)", lambda: _replay_frozen(model, x, tx, 2, test_weighted=False)[1])],
+        check="evaluate after each epoch in evaluation mode without gradients, over all test images (weighted by "
+              "batch size), and switch back to training mode for the next epoch")
 
 
 @pytest.mark.points(1)
@@ -101,16 +137,31 @@ def test_encode_images(submission, digits):
     with no_grad():
         model(train_x[:64])  # move the BatchNorm running statistics away from their start
     reference = copy.deepcopy(model).eval()
-    codes, labels = submission.encode_images(copy.deepcopy(model), _loader(train_x[:50], train_y[:50], 16))
+    call = "encode_images(model, loader) with batches of 16, 16, 16 and 2 images"
+    try:
+        got = submission.encode_images(copy.deepcopy(model), _loader(train_x[:50], train_y[:50], 16))
+    except RuntimeError as error:  # e.g. torch.stack of batches of different sizes, told in the student's terms
+        text = " ".join(str(error).split())
+        raise AssertionError(f"{call} raised RuntimeError: {text[:160]}" + (
+            "\nlikely cause: torch.stack needs batches of equal size, and the last batch is smaller: join the "
+            "batches with torch.cat" if "stack expects each tensor to be equal size" in text else "")) from None
+    if not isinstance(got, tuple) or len(got) != 2:
+        raise AssertionError(f"encode_images should return (codes, labels), got {type(got).__name__}")
+    codes, labels = got
     codes = expect.tensor(codes, "codes", shape=(50, 6))
     expect.tensor(labels, "labels", shape=(50,))
     with no_grad():
         expected = reference.encoder(train_x[:50])
-    expect.close(codes, expected, "codes", atol=1e-5,
-                 hint="switch the model to evaluation mode first (BatchNorm and Dropout behave differently in "
-                      "training mode) and concatenate the batches in order")
+        in_training_mode = torch.cat([copy.deepcopy(model).train().encoder(b) for b in train_x[:50].split(16)])
+    expect.close_with_suspects(
+        codes, expected, "codes", atol=1e-5,
+        suspects=[("the encoder ran in training mode (BatchNorm used each batch's statistics): switch to "
+                   "evaluation mode first, model.train(False)", in_training_mode)],
+        check="evaluation mode first (BatchNorm and Dropout behave differently in training mode); concatenate the "
+              "batches in order")
     expect.close(labels, train_y[:50], "labels", atol=0)
-    assert not codes.requires_grad, "the codes still track gradients: encode inside torch.no_grad()"
+    assert not codes.requires_grad, ("the codes still track gradients (requires_grad=True)\nlikely cause: the "
+                                     "encoder ran outside torch.no_grad(): encode inside `with torch.no_grad():`")
 
 
 @pytest.mark.points(2)
@@ -136,9 +187,19 @@ def test_linear_autoencoder_approaches_but_never_beats_pca(submission, digits):
             "rank-10 linear map can do\nlikely cause: the model is not a bias-free linear map through 10 dimensions")
     # 10 seeds (4 x 5 epochs, Adam 1e-2, batch 32, 300 centred digits; instructor/measure.py): final ratio
     # to PCA 1.027-1.049 (after 10 epochs 1.08-1.22 in a 6-seed run). Threshold 1.25.
+    if errors[-1] > 1.25 * pca_mse:
+        with no_grad():
+            lowest = float(expect.tensor(model(x), "LinearAutoencoder(10)(x)").min())
+        if lowest >= 0 and float(x.min()) < 0:
+            raise AssertionError(
+                f"after 20 epochs the linear autoencoder's MSE is {errors[-1]:.5f}, expected within 25% of PCA's "
+                f"{pca_mse:.5f}; its outputs are never negative (smallest {lowest:.3g}) although the centred images "
+                "are\nlikely cause: an activation (e.g. a sigmoid or ReLU) on the output: the linear autoencoder has "
+                "no activation anywhere")
     assert errors[-1] <= 1.25 * pca_mse, (
         f"after 20 epochs the linear autoencoder's MSE is {errors[-1]:.5f} (history {[round(e, 5) for e in errors]}), "
-        f"expected within 25% of PCA's {pca_mse:.5f}\nlikely cause: the training loop does not train the model")
+        f"expected within 25% of PCA's {pca_mse:.5f}\nthings to check: fit_image_autoencoder must train the model it is given (Adam on "
+        "model.parameters(), one step per batch)")
 
 
 @pytest.mark.points(2)
@@ -160,20 +221,25 @@ def test_conv_beats_linear_after_short_training(submission, digits):
     # report shows that longer runs also beat PCA.
     assert conv_mse < 0.06 and conv_mse < 0.7 * linear_mse, (
         f"test MSE after 3 epochs: conv {conv_mse:.4f}, linear {linear_mse:.4f}; expected the conv autoencoder "
-        "below 0.06 and below 0.7 x the linear one\nlikely cause: check the conv architecture (ReLUs, sigmoid "
+        "below 0.06 and below 0.7 x the linear one\nthings to check: the conv architecture (ReLUs, sigmoid "
         "output, biases) and that fit_image_autoencoder trains the model it is given")
 
 
 ### BEGIN HIDDEN TESTS
-def _expected_curves(model, train_batches, test_batches, n_epochs, lr):
+def _expected_curves(model, train_batches, test_batches, n_epochs, lr, *, new_adam_each_epoch=False,
+                     zero_grad=True):
+    """The curves of a correct fit_image_autoencoder (or, with a keyword, of a classic mistake)."""
     model = copy.deepcopy(model)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     train_curve, test_curve = [], []
     for _ in range(n_epochs):
+        if new_adam_each_epoch:
+            opt = torch.optim.Adam(model.parameters(), lr=lr)
         model.train()
         seen = total = 0
         for x in train_batches:
-            opt.zero_grad()
+            if zero_grad:
+                opt.zero_grad()
             loss = F.mse_loss(model(x), x)
             loss.backward()
             opt.step()
@@ -195,16 +261,24 @@ def test_fit_matches_a_reference_loop(submission, digits):
     x, y, tx, ty = train_x[:40], train_y[:40], test_x[:30], test_y[:30]
     model = _reference_model(0)
     expected_train, expected_test = _expected_curves(model, list(x.split(16)), list(tx.split(20)), 2, 1e-2)
+
+    def replay(**mistake):
+        return _expected_curves(model, list(x.split(16)), list(tx.split(20)), 2, 1e-2, **mistake)
     got = submission.fit_image_autoencoder(copy.deepcopy(model), _loader(x, y, 16), _loader(tx, ty, 20), 2, lr=1e-2)
     if not isinstance(got, tuple) or len(got) != 2:
         raise AssertionError(f"fit_image_autoencoder should return (train_mse, test_mse), got {type(got).__name__}")
     train_curve = _curve(got[0], "train_mse", 2)
     test_curve = _curve(got[1], "test_mse", 2)
     # Batches of 16, 16 and 8: an unweighted mean of the batch losses differs from the epoch MSE.
-    expect.close(torch.tensor(train_curve), torch.tensor(expected_train), "train_mse per epoch", atol=1e-5,
-                 hint="average the batch losses weighted by batch size: sum(loss * B) / N; zero the gradients "
-                      "every step; create Adam once")
-    expect.close(torch.tensor(test_curve), torch.tensor(expected_test), "test_mse per epoch", atol=1e-5,
-                 hint="evaluate after each epoch's training, with model.eval() and torch.no_grad(), over all "
-                      "test images (weighted by batch size); switch back to model.train() before training")
+    suspects = [("a new Adam optimizer every epoch resets its state: create it once, before the epochs",
+                 lambda: replay(new_adam_each_epoch=True)[0]),
+                ("the gradients are never zeroed, so they add up over the steps: call optimizer.zero_grad() "
+                 "every step", lambda: replay(zero_grad=False)[0])]
+    expect.close_with_suspects(torch.tensor(train_curve), torch.tensor(expected_train), "train_mse per epoch",
+                               atol=1e-5, suspects=suspects,
+                               check="average the batch losses weighted by batch size, sum(loss * B) / N; zero the "
+                                     "gradients every step; create Adam once")
+    expect.close_with_suspects(torch.tensor(test_curve), torch.tensor(expected_test), "test_mse per epoch", atol=1e-5,
+                               check="evaluate after each epoch's training, with model.train(False) and "
+                                     "torch.no_grad(), over all test images (weighted by batch size)")
 ### END HIDDEN TESTS

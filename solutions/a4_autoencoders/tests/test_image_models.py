@@ -99,10 +99,17 @@ def test_conv_parameter_count(submission):
     for latent_dim in (3, 10):
         got = _count(submission.ConvAutoencoder(latent_dim))
         expected = 187265 + 4097 * latent_dim
-        assert got == expected, (
-            f"ConvAutoencoder({latent_dim}) has {got:,} parameters, expected {expected:,}"
-            "\nlikely cause: check the channels (1 -> 32 -> 64 -> 128 and back), kernel 3, and the two Linear layers "
-            "2048 <-> latent_dim, each with a bias")
+        if got == expected:
+            continue
+        # one bias per output channel: encoder convs 32 + 64 + 128, decoder transposed convs 64 + 32 + 1
+        if expected - got in (224, 97, 321):
+            cause = "\nlikely cause: the convolutions have no bias (bias=False): every layer of the docstring keeps its bias"
+        elif got == expected - latent_dim - 2048:
+            cause = "\nlikely cause: the two Linear layers (2048 <-> latent_dim) have no bias: they keep their biases"
+        else:
+            cause = ("\nthings to check: the channels (1 -> 32 -> 64 -> 128 and back), kernel 3, and the two Linear "
+                     "layers 2048 <-> latent_dim, each with a bias")
+        raise AssertionError(f"ConvAutoencoder({latent_dim}) has {got:,} parameters, expected {expected:,}{cause}")
 
 
 @pytest.mark.points(1)
@@ -111,15 +118,21 @@ def test_linear_autoencoder_is_linear_and_bias_free(submission, linear_runs, bat
     """LinearAutoencoder(d): (B, 1, 28, 28) -> same shape, a linear map with 2 * 784 * d parameters."""
     model = submission.LinearAutoencoder(latent_dim)
     params = sorted(tuple(p.shape) for p in model.parameters())
-    assert params == sorted([(latent_dim, 784), (784, latent_dim)]), (
-        f"LinearAutoencoder({latent_dim}) has parameters of shapes {params}, expected one ({latent_dim}, 784) and one "
-        f"(784, {latent_dim}) weight\nlikely cause: both nn.Linear layers need bias=False")
+    weights = sorted([(latent_dim, 784), (784, latent_dim)])
+    if params != weights:
+        biases = [s for s in params if s not in weights]
+        verified = [s for s in params if s in weights] == weights and set(biases) <= {(latent_dim,), (784,)}
+        raise AssertionError(
+            f"LinearAutoencoder({latent_dim}) has parameters of shapes {params}, expected one ({latent_dim}, 784) and "
+            f"one (784, {latent_dim}) weight" + ("\nlikely cause: the nn.Linear layers have biases: both need bias=False"
+                                                 if verified else ""))
     x, y = _images(batch, seed), _images(batch, seed + 1)
     with no_grad():
         out = _shape_check(model(a * x + y), f"LinearAutoencoder({latent_dim})(x)", (batch, 1, 28, 28),
                            "flatten to 784 values, map down and up, and unflatten back to (1, 28, 28)")
         expect.close(out, a * model(x) + model(y), "f(a x + y) vs a f(x) + f(y)", atol=1e-4, rtol=1e-4,
-                     hint="no bias and no activation: the linear autoencoder is a linear map")
+                     hint="an activation in the model (it has no biases, so only a nonlinear layer breaks "
+                          "linearity): no activation anywhere")
 
 
 @pytest.mark.points(1)
@@ -155,23 +168,51 @@ def test_conv_matches_the_specified_layers(submission):
         _compare_with_reference(submission, latent_dim)
 
 
+def _without(layers, drop: set[int] = frozenset(), add_after: dict | None = None):
+    """The reference layers with some removed (by index) or added after an index: a classic mistake replayed."""
+    out = []
+    for i, layer in enumerate(layers):
+        if i not in drop:
+            out.append(layer)
+        if add_after and i in add_after:
+            out.append(add_after[i])
+    return torch.nn.Sequential(*out)
+
+
 def _compare_with_reference(submission, latent_dim):
+    from torch import nn
+
     model = submission.ConvAutoencoder(latent_dim)
-    names = [name for name, _ in model.named_parameters()]
     torch.manual_seed(latent_dim)
     reference = _reference_layers(latent_dim)
-    tensors = [p.detach().clone() for p in reference.parameters()]
-    shapes = [tuple(t.shape) for t in tensors]
-    got_shapes = [tuple(p.shape) for _, p in model.named_parameters()]
-    assert got_shapes == shapes, (
-        f"ConvAutoencoder({latent_dim}) has parameters of shapes {got_shapes}, expected (in order) {shapes}"
-        "\nlikely cause: the layers or their order differ from the docstring")
-    model.load_state_dict(dict(zip(names, tensors)))
+    halves = {"encoder": list(reference)[:8], "decoder": list(reference)[8:]}
+    # Weights go by module path: encoder's parameters to the encoder, decoder's to the decoder, each in the
+    # order of its layers (the order the docstring fixes), whatever order the two halves were registered in.
+    for part, layers in halves.items():
+        tensors = [p.detach().clone() for layer in layers for p in layer.parameters()]
+        mine = list(getattr(model, part).named_parameters())
+        shapes, got_shapes = [tuple(t.shape) for t in tensors], [tuple(p.shape) for _, p in mine]
+        assert got_shapes == shapes, (
+            f"ConvAutoencoder({latent_dim}).{part} has parameters of shapes {got_shapes}, expected (in layer order) "
+            f"{shapes}\nthings to check: the layers of the {part}, their order and their biases, as in the docstring")
+        getattr(model, part).load_state_dict({name: t for (name, _), t in zip(mine, tensors)})
     x = _images(3, latent_dim)
+    layers = list(reference)
     with torch.no_grad():
         expected = reference(x)
         got = _shape_check(model(x), f"ConvAutoencoder({latent_dim})(x)", (3, 1, 28, 28), SIZE_HINT)
-    expect.close(got, expected, f"ConvAutoencoder({latent_dim})(x) with the reference weights", atol=1e-5,
-                 hint="check strides, paddings, output_padding, the ReLUs (after every conv layer and after the "
-                      "decoder's Linear, none on the bottleneck) and the final sigmoid")
+    expect.close_with_suspects(
+        got, expected, f"ConvAutoencoder({latent_dim})(x) with the reference weights", atol=1e-5,
+        suspects=[("a ReLU after the bottleneck Linear(2048, latent_dim): the latent code is linear",
+                   lambda: _without(layers, add_after={7: nn.ReLU()})(x)),
+                  ("no ReLU after the decoder's Linear(latent_dim, 2048)", lambda: _without(layers, drop={9})(x)),
+                  ("no sigmoid at the end of the decoder", lambda: _without(layers, drop={16})(x)),
+                  ("a ReLU is missing after one of the encoder's convolutions",
+                   lambda: next((y for y in (_without(layers, drop={i})(x) for i in (1, 3, 5))
+                                 if torch.allclose(y, got, atol=1e-5)), expected)),
+                  ("a ReLU is missing after one of the decoder's transposed convolutions",
+                   lambda: next((y for y in (_without(layers, drop={i})(x) for i in (12, 14))
+                                 if torch.allclose(y, got, atol=1e-5)), expected))],
+        check="strides, paddings, output_padding, the ReLUs (after every conv layer and after the decoder's Linear, "
+              "none on the bottleneck) and the final sigmoid")
 ### END HIDDEN TESTS
