@@ -293,3 +293,68 @@ def python_steps(fn, *args, within: Path | None = None, budget: int, description
     result, steps, problem = _count_lines(fn, args, kwargs, budget, False)
     steps_verdict(description, budget, steps, steps > budget, problem, hint)
     return result, steps
+
+
+def _as_float_array(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().double().numpy()
+    return np.asarray(value, dtype=float)
+
+
+def matching_mistake(got, mistakes, *, atol: float = 1e-6, rtol: float = 1e-5) -> str | None:
+    """The first ``cause`` of ``mistakes`` (``(cause, value_with_that_mistake)`` pairs) whose value ``got``
+    equals (same shape, within ``atol + rtol*|value|``), or None: a diagnosis the test has verified by
+    recomputing the expected value with the suspected mistake."""
+    try:
+        got_np = _as_float_array(got)
+    except (TypeError, ValueError):
+        return None
+    for cause, value in mistakes:
+        try:
+            value_np = _as_float_array(value)
+        except (TypeError, ValueError):
+            continue
+        if value_np.shape == got_np.shape and np.allclose(got_np, value_np, atol=atol, rtol=rtol, equal_nan=False):
+            return cause
+    return None
+
+
+def close_or_diagnose(got, expected, name: str, *, mistakes=(), note: str | None = None, atol: float = 1e-6,
+                      rtol: float = 1e-5) -> None:
+    """:func:`close`, naming a cause only when it is verified.
+
+    ``mistakes``: ``(cause, value)`` pairs, each the value the test recomputed with one suspected
+    mistake. When ``got`` is not close to ``expected`` but matches a mistake's value (same tolerances),
+    the message ends with ``likely cause: <cause>``; otherwise with ``note`` as a plain line (a neutral
+    hint, not a diagnosis), if given.
+    """
+    try:
+        close(got, expected, name, atol=atol, rtol=rtol)
+    except AssertionError as failure:
+        cause = matching_mistake(got, mistakes, atol=atol, rtol=rtol)
+        evidence = str(failure).splitlines()[0]
+        if cause:
+            raise AssertionError(f"{evidence}\nlikely cause: {cause}") from None
+        raise AssertionError(evidence + (f"\n{note}" if note else "")) from None
+
+
+def student_error(call: str, error: BaseException, context: str = "") -> AssertionError:
+    """The failure for an exception that student code raised in ``call``: the call, the error in one line,
+    ``context`` (e.g. the shapes the call got) and, for a few errors whose text identifies the mistake,
+    ``likely cause: ...``. Raise it ``from None``."""
+    import re
+
+    text = " ".join(str(error).split())
+    cause = ""
+    product = re.search(r"shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", text)
+    if product and product.group(2) != product.group(3):
+        cause = (f"a Linear layer gets {product.group(2)} features per example but expects {product.group(3)}: "
+                 "check the sizes the earlier layers produce (padding, pooling, flattening from dim 1)")
+    elif "optimizer got an empty parameter list" in text:
+        cause = ("the model has no parameters: its layers are not registered in the model (a plain Python list "
+                 "or dict, or built inside forward); use nn.Sequential, nn.ModuleList or attributes")
+    elif re.search(r"expected (scalar type|m1 and m2 to have the same dtype)|Input type \(\w+\) and (weight|bias) type",
+                   text):
+        cause = "the input and the layer's weights have different dtypes: the data should be float32, like the weights"
+    return AssertionError(f"{call} raised {type(error).__name__}: {text[:200]}" + (f" ({context})" if context else "")
+                          + (f"\nlikely cause: {cause}" if cause else ""))
