@@ -207,6 +207,9 @@ def test_convolution_matches_numpy(submission, n, m, dx, seed):
     p = torch.rand(n, generator=g, dtype=torch.float64)
     q = torch.rand(m, generator=g, dtype=torch.float64)
     got = expect.tensor(submission.convolve_densities(p, q, dx), "convolve_densities(p, q, dx)", shape=(n + m - 1,))
-    expect.close(got, np.convolve(p.numpy(), q.numpy()) * dx, "convolve_densities(p, q, dx)", atol=1e-12, rtol=1e-9,
-                 hint="r[k] = dx * sum_i p[i] q[k - i] over all valid i")
+    full = np.convolve(p.numpy(), q.numpy())
+    expect.close_or_diagnose(got, full * dx, "convolve_densities(p, q, dx)", atol=1e-12, rtol=1e-9, mistakes=[
+        ("q is not flipped: that is a cross-correlation, a convolution flips q", np.convolve(p.numpy(), q.numpy()[::-1]) * dx),
+        ("the factor dx of the Riemann sum is missing", full),
+    ], note="r[k] = dx * sum_i p[i] q[k - i] over all valid i")
 ### END HIDDEN TESTS
