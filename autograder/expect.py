@@ -449,3 +449,28 @@ def close_with_suspects(got, expected, name: str, *, suspects=(), atol: float = 
     """:func:`close_or_diagnose` with ``check`` as a ``things to check:`` line when no suspect is verified."""
     close_or_diagnose(got, expected, name, atol=atol, rtol=rtol, suspects=suspects,
                       neutral=f"things to check: {check}" if check else None)
+
+
+matching_mistake = verified_cause  # the name a5's tests use
+
+
+def student_error(call: str, error: BaseException, context: str = "") -> AssertionError:
+    """The failure for an exception that student code raised in ``call``: the call, the error in one line,
+    ``context`` (e.g. the shapes the call got) and, for a few errors whose text identifies the mistake,
+    ``likely cause: ...``. Raise it ``from None``."""
+    import re
+
+    text = " ".join(str(error).split())
+    cause = ""
+    product = re.search(r"shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", text)
+    if product and product.group(2) != product.group(3):
+        cause = (f"a Linear layer gets {product.group(2)} features per example but expects {product.group(3)}: "
+                 "check the sizes the earlier layers produce (padding, pooling, flattening from dim 1)")
+    elif "optimizer got an empty parameter list" in text:
+        cause = ("the model has no parameters: its layers are not registered in the model (a plain Python list "
+                 "or dict, or built inside forward); use nn.Sequential, nn.ModuleList or attributes")
+    elif re.search(r"expected (scalar type|m1 and m2 to have the same dtype)|Input type \(\w+\) and (weight|bias) type",
+                   text):
+        cause = "the input and the layer's weights have different dtypes: the data should be float32, like the weights"
+    return AssertionError(f"{call} raised {type(error).__name__}: {text[:200]}" + (f" ({context})" if context else "")
+                          + (f"\nlikely cause: {cause}" if cause else ""))

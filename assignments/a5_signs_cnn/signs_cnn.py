@@ -90,8 +90,7 @@ class SignsDataset(Dataset):
 class SignsCNN(nn.Module):
     """A small CNN for 64x64 SIGNS images: ``(B, 3, 64, 64)`` float32 -> log-probabilities ``(B, 6)``.
 
-    Build it from ``torch.nn`` layers, registered in exactly this order (one ``nn.Sequential``
-    is the easiest way)::
+    It computes these layers, in exactly this order (one ``nn.Sequential`` is the easiest way)::
 
         Conv2d(3 -> 4, kernel 3, stride 1, padding "same" = 1)   -> (B, 4, 64, 64)
         BatchNorm2d(4), ReLU, MaxPool2d(kernel 2, stride 2)       -> (B, 4, 32, 32)
@@ -101,8 +100,12 @@ class SignsCNN(nn.Module):
         Linear(2048 -> 64), ReLU, Linear(64 -> 6)                 -> (B, 6)
         LogSoftmax over the class dimension                       -> (B, 6)
 
-    BatchNorm sits between each convolution and its ReLU. The model has exactly 131,958
-    trainable parameters. Its output are log-probabilities: ``output.exp()`` has rows summing
+    BatchNorm sits between each convolution and its ReLU. The layers with parameters (the two
+    ``Conv2d``, the two ``BatchNorm2d`` and the two ``Linear``) are ``torch.nn`` modules registered
+    in the model (as attributes, in an ``nn.Sequential`` or an ``nn.ModuleList``; any names, any
+    registration order), so that ``parameters()``, ``train()``/``eval()`` and ``to(device)`` reach
+    them; ReLU, max-pooling, flattening and the log-softmax may be modules or the functions of
+    ``torch.nn.functional``. The model has exactly 131,958 trainable parameters. Its output are log-probabilities: ``output.exp()`` has rows summing
     to 1, and the matching loss is ``nn.NLLLoss`` (not ``nn.CrossEntropyLoss``, which would apply
     a log-softmax a second time).
     """

@@ -28,11 +28,22 @@ def _split(submission, labels, n_val, seed):
     out = submission.split_train_val(labels, n_val, seed)
     if not (isinstance(out, tuple) and len(out) == 2):
         raise AssertionError(f"split_train_val should return a pair (train_idx, val_idx), got {type(out).__name__}")
-    train, val = (np.asarray(a) for a in out)
-    for name, a in (("train_idx", train), ("val_idx", val)):
+    for name, a in zip(("train_idx", "val_idx"), out):
+        if not isinstance(a, np.ndarray):
+            raise AssertionError(f"{name} should be a numpy array, got {type(a).__module__}.{type(a).__name__}\n"
+                                 f"likely cause: the indices are returned as a {type(a).__name__}: convert with "
+                                 "np.asarray(..., dtype=np.int64)")
         if a.ndim != 1 or a.dtype != np.int64:
-            raise AssertionError(f"{name} should be a 1-D int64 array, got shape {a.shape} and dtype {a.dtype}")
-    return train, val
+            cause = ""
+            if a.ndim == 1 and a.dtype.kind == "f":
+                cause = ("\nlikely cause: the indices were collected in a float array (np.array([]) and np.zeros "
+                         "are float64): convert with .astype(np.int64)")
+            raise AssertionError(f"{name} should be a 1-D int64 array, got shape {a.shape} and dtype {a.dtype}{cause}")
+    return out
+
+
+def _first_of_each_class(labels, n_val) -> np.ndarray:
+    return np.sort(np.concatenate([np.flatnonzero(labels == c)[:n_val] for c in np.unique(labels)]))
 
 
 @pytest.mark.points(1)
@@ -41,14 +52,22 @@ def test_split_sizes_disjoint_stratified(submission):
     labels = _signs_like_labels()
     train, val = _split(submission, labels, 20, 0)
     if (len(train), len(val)) != (960, 120):
-        raise AssertionError(f"split sizes are {len(train)} / {len(val)}, expected 960 / 120")
+        cause = ""
+        if len(val) == 120 and np.isin(val, train).all():
+            cause = "\nlikely cause: train_idx still contains the validation indices: use the indices not in val_idx"
+        raise AssertionError(f"split sizes are {len(train)} / {len(val)}, expected 960 / 120{cause}")
     if np.intersect1d(train, val).size or not np.array_equal(np.union1d(train, val), np.arange(1080)):
         raise AssertionError("train_idx and val_idx should be disjoint and together cover 0 .. 1079 exactly once")
     if not (np.all(np.diff(train) > 0) and np.all(np.diff(val) > 0)):
-        raise AssertionError("train_idx and val_idx should be sorted (ascending, no repeats)")
+        cause = ""
+        if len(np.unique(train)) == len(train) and len(np.unique(val)) == len(val):
+            cause = "\nlikely cause: the indices are in the order they were drawn: np.sort them"
+        raise AssertionError(f"train_idx and val_idx should be sorted (ascending, no repeats){cause}")
     per_class = np.bincount(labels[val], minlength=6)
     if not np.array_equal(per_class, np.full(6, 20)):
-        raise AssertionError(f"validation images per class are {per_class.tolist()}, expected 20 each (stratified)")
+        raise AssertionError(f"validation images per class are {per_class.tolist()}, expected 20 each (stratified)\n"
+                             "likely cause: the 120 validation indices are drawn from all labels at once: draw "
+                             "n_val_per_class indices from each class separately")
 
 
 @pytest.mark.points(1)
@@ -59,27 +78,80 @@ def test_split_reproducible_and_checked(submission):
     b = _split(submission, labels, 20, 3)
     c = _split(submission, labels, 20, 4)
     if not (np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])):
-        raise AssertionError("two calls with seed 3 gave different splits: draw with np.random.default_rng(seed)")
+        raise AssertionError("two calls with seed 3 gave different splits\nlikely cause: the random generator is not "
+                             "seeded with the argument: draw with np.random.default_rng(seed)")
     if np.array_equal(a[1], c[1]):
-        raise AssertionError("seeds 3 and 4 gave the same validation indices: the split should be random")
+        cause = ("the first indices of each class are taken: draw them at random with rng.choice"
+                 if np.array_equal(a[1], _first_of_each_class(labels, 20)) else
+                 "the seed does not reach the draws: np.random.default_rng(seed)")
+        raise AssertionError(f"seeds 3 and 4 gave the same validation indices: the split should be random\n"
+                             f"likely cause: {cause}")
     few = np.array([0, 0, 0, 1, 1, 1, 1])
-    expect.raises(ValueError, lambda: submission.split_train_val(few, 3, 0), "3 validation examples for a class of 3")
+    for n_val, what, cause in (
+            (3, "3 validation examples for a class of 3", "a class with exactly n_val_per_class examples is let "
+             "through (training would get none of it): raise when a class has n_val_per_class or fewer"),
+            (-1, "n_val_per_class = -1", "a negative n_val_per_class is not checked")):
+        try:
+            submission.split_train_val(few, n_val, 0)
+        except ValueError:
+            continue
+        except NotImplementedError:
+            raise
+        except Exception as other:  # noqa: BLE001
+            raise AssertionError(f"split_train_val with {what} should raise ValueError, but raised "
+                                 f"{type(other).__name__}: {other}") from None
+        raise AssertionError(f"split_train_val with {what} should raise ValueError, but nothing was raised\n"
+                             f"likely cause: {cause}")
+
+
+def _check_label(value, i: int, y: int) -> None:
+    name = f"dataset[{i}][1] (the label)"
+    if not isinstance(value, torch.Tensor):
+        raise AssertionError(f"{name} should be a torch.Tensor, got {type(value).__module__}.{type(value).__name__}\n"
+                             "likely cause: the label is returned as it is stored: torch.tensor(label, dtype=torch.int64)")
+    if value.ndim == 1 and value.numel() == 1:
+        raise AssertionError(f"{name} has shape {tuple(value.shape)}, expected () (a 0-dimensional tensor)\n"
+                             "likely cause: the label is wrapped in a list or taken with a slice: torch.tensor(labels[i])")
+    if value.dtype != torch.int64 and not value.dtype.is_floating_point:
+        raise AssertionError(f"{name} has dtype {value.dtype}, expected torch.int64 (the labels passed in were int32)\n"
+                             "likely cause: the label keeps the dtype of the labels passed in: convert to int64")
+    expect.tensor(value, name, shape=(), dtype=torch.int64)
+    expect.scalar_close(value.item(), y, f"dataset[{i}][1]", atol=0)
 
 
 @pytest.mark.points(1)
 def test_dataset_length_and_label(submission):
-    """len(dataset) is N, and dataset[i][1] is the label as a 0-d int64 tensor."""
-    labels = np.array([3, 0, 5, 1, 4], dtype=np.int64)
+    """len(dataset) is N, dataset[i][1] is the label as a 0-d int64 tensor (also for int32 labels); bad shapes raise ValueError."""
+    labels = np.array([3, 0, 5, 1, 4], dtype=np.int32)
     dataset = submission.SignsDataset(_images(5, 6, 4), labels)
     if not isinstance(dataset, torch.utils.data.Dataset):
-        raise AssertionError(f"SignsDataset should subclass torch.utils.data.Dataset, got {type(dataset).__name__}")
-    expect.scalar_close(len(dataset), 5, "len(SignsDataset of 5 images)", atol=0)
+        raise AssertionError(f"SignsDataset should subclass torch.utils.data.Dataset, got {type(dataset).__name__}\n"
+                             "likely cause: the class has no base class: declare it as class SignsDataset(Dataset)")
+    if len(dataset) == 3:
+        raise AssertionError("len(SignsDataset of 5 images of 6 x 4 pixels) is 3, expected 5\nlikely cause: len() "
+                             "counts the channels (the first axis of a channels-first stack): count the images")
+    expect.scalar_close(len(dataset), 5, "len(SignsDataset of 5 images of 6 x 4 pixels)", atol=0)
     for i, y in enumerate(labels):
         item = dataset[i]
         if not (isinstance(item, tuple) and len(item) == 2):
             raise AssertionError(f"dataset[{i}] should be a pair (image, label), got {type(item).__name__}")
-        label = expect.tensor(item[1], f"dataset[{i}][1] (the label)", shape=(), dtype=torch.int64)
-        expect.scalar_close(label.item(), y, f"dataset[{i}][1]", atol=0)
+        _check_label(item[1], i, int(y))
+    bad = [(_images(5, 6, 4).transpose(0, 3, 1, 2), labels, "images of shape (5, 3, 6, 4) (channels first)"),
+           (_images(5, 6, 4)[0], labels[:1], "one image of shape (6, 4, 3) (not 4-D)"),
+           (_images(5, 6, 4), labels[:4], "5 images and 4 labels")]
+    for images, labels_, what in bad:
+        try:
+            submission.SignsDataset(images, labels_)
+        except ValueError:
+            continue
+        except NotImplementedError:
+            raise
+        except Exception as other:  # noqa: BLE001
+            raise AssertionError(f"SignsDataset with {what} should raise ValueError, but raised "
+                                 f"{type(other).__name__}: {other}") from None
+        raise AssertionError(f"SignsDataset with {what} should raise ValueError, but nothing was raised\n"
+                             "likely cause: __init__ does not check the shapes: raise ValueError unless images is "
+                             "(N, H, W, 3) and there are N labels")
 
 
 @pytest.mark.points(1)
@@ -108,13 +180,31 @@ def test_image_is_float32(submission):
 
 @pytest.mark.points(1)
 def test_image_values(submission):
-    """image[c, h, w] = images[i, h, w, c] / 255, so values lie in [0, 1]."""
+    """image[c, h, w] = images[i, h, w, c] / 255, so values lie in [0, 1]; the images may also be a uint8 tensor."""
     images = _images(3, 7, 5, seed=1)
-    dataset = submission.SignsDataset(images, np.array([2, 2, 2]))
-    for i in range(3):
-        image = expect.tensor(dataset[i][0], f"dataset[{i}][0]", shape=(3, 7, 5))
-        expected = torch.from_numpy(images[i].astype(np.float64) / 255).permute(2, 0, 1)
-        expect.close(image, expected, f"dataset[{i}][0]", atol=1e-6, rtol=0,
-                     hint="scale by 1/255 and move the channel axis with permute(2, 0, 1) (reshape/view scrambles pixels)")
+    for kind, given in (("numpy array", images), ("torch tensor", torch.from_numpy(images.copy()))):
+        dataset = submission.SignsDataset(given, np.array([2, 2, 2]))
+        for i in range(3):
+            name = f"dataset[{i}][0] (images given as a uint8 {kind})"
+            try:
+                item = dataset[i]
+            except NotImplementedError:
+                raise
+            except Exception as error:  # noqa: BLE001
+                if kind == "numpy array":
+                    raise
+                raise AssertionError(f"{name} raised {type(error).__name__}: {' '.join(str(error).split())[:150]}\n"
+                                     "likely cause: SignsDataset works on numpy arrays only; the images may also be a "
+                                     "tensor: convert them in __init__ (np.asarray or torch.as_tensor)") from None
+            image = expect.tensor(item[0], name, shape=(3, 7, 5))
+            pixels = torch.from_numpy(images[i].astype(np.float64))
+            expected = pixels.permute(2, 0, 1) / 255
+            expect.close_or_diagnose(image, expected, name, atol=1e-6, rtol=0, suspects=[
+                ("reshape/view to (3, H, W) scrambles the pixels: move the channel axis with permute(2, 0, 1)",
+                 pixels.reshape(3, 7, 5) / 255),
+                ("the values are not divided by 255", pixels.permute(2, 0, 1)),
+                ("reshape/view to (3, H, W) scrambles the pixels (use permute(2, 0, 1)), and the values are not "
+                 "divided by 255", pixels.reshape(3, 7, 5)),
+            ], neutral="image[c, h, w] = images[i, h, w, c] / 255")
 
 

@@ -18,7 +18,7 @@ FROZEN_LR = 1e-9
 
 def _history(submission, model, train_loader, val_loader, lr, n_epochs):
     """Call train_cnn and return its four histories as float64 arrays of shape (n_epochs,)."""
-    out = submission.train_cnn(model, train_loader, val_loader, lr, n_epochs, "cpu")
+    out = _call(submission, model, train_loader, val_loader, lr, n_epochs)
     if not (isinstance(out, tuple) and len(out) == 4):
         raise AssertionError("train_cnn should return a tuple (train_loss, val_loss, train_acc, val_acc), "
                              f"got {type(out).__name__}" + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
@@ -32,6 +32,22 @@ def _history(submission, model, train_loader, val_loader, lr, n_epochs):
             raise AssertionError(f"{name} has shape {a.shape}, expected ({n_epochs},): one value per epoch")
         arrays.append(a)
     return arrays
+
+
+def _call(submission, model, train_loader, val_loader, lr, n_epochs):
+    """``train_cnn(...)``; an error raised by it is reported with the call and the shapes it got."""
+    try:
+        return submission.train_cnn(model, train_loader, val_loader, lr, n_epochs, "cpu")
+    except NotImplementedError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        inputs, labels = next(iter(train_loader))
+        text = " ".join(str(error).split())
+        raise AssertionError(
+            f"train_cnn(model, train_loader, val_loader, lr={lr:g}, n_epochs={n_epochs}, 'cpu') raised "
+            f"{type(error).__name__}: {text[:200]} (the loaders yield inputs of shape {tuple(inputs.shape)}, "
+            f"{inputs.dtype}, and labels of shape {tuple(labels.shape)}, {labels.dtype}; the model maps them to "
+            "log-probabilities)") from None
 
 
 def _uneven_set(seed: int, flip_last: int):
@@ -54,14 +70,15 @@ def _per_sample(out: torch.Tensor, y: torch.Tensor):
 
 
 def _diagnose(got: float, full: float, batches: list, what: str) -> str:
-    """Name the averaging mistake that `got` matches, if any."""
+    """``likely cause: ...`` for the averaging mistake that `got` matches, else a plain hint."""
     last = float(batches[-1][0])
     unweighted = float(np.mean([b[0] for b in batches]))
     if abs(got - last) < 1e-5:
-        return f"{what} equals the last batch's value alone: average over every batch of the epoch"
+        return f"likely cause: {what} equals the last batch's value alone: average over every batch of the epoch"
     if abs(got - unweighted) < 1e-5:
-        return f"{what} is the plain mean of the batch means: weight each batch by its size (the last batch is smaller)"
-    return f"{what} should average over all samples of the epoch"
+        return (f"likely cause: {what} is the plain mean of the batch means: weight each batch by its size "
+                "(the last batch is smaller)")
+    return f"{what} should average over all samples of the epoch, from the outputs of the training steps"
 
 
 @pytest.mark.points(1)
@@ -69,13 +86,20 @@ def test_returns_four_histories(submission):
     """train_cnn returns four float64 numpy arrays with one finite value per epoch; accuracies lie in [0, 1]."""
     model, x, y, _ = _uneven_set(0, 2)
     loader = DataLoader(TensorDataset(x, y), batch_size=4)
-    out = submission.train_cnn(model, loader, loader, 1e-2, 3, "cpu")
+    out = _call(submission, model, loader, loader, 1e-2, 3)
     if not (isinstance(out, tuple) and len(out) == 4):
         raise AssertionError(f"train_cnn should return a tuple of four arrays, got {type(out).__name__}")
     for name, a in zip(("train_loss", "val_loss", "train_acc", "val_acc"), out):
         if type(a) is not np.ndarray or a.dtype != np.float64 or a.shape != (3,):
+            cause = ""
+            if isinstance(a, list):
+                cause = "\nlikely cause: the values are collected in a Python list: return np.array(values, dtype=np.float64)"
+            elif isinstance(a, torch.Tensor):
+                cause = "\nlikely cause: the values are a torch tensor: return a numpy array (np.array(..., dtype=np.float64))"
+            elif type(a) is np.ndarray and a.dtype != np.float64 and a.shape == (3,):
+                cause = f"\nlikely cause: the array was made as {a.dtype}: use np.zeros(n_epochs, dtype=np.float64)"
             raise AssertionError(f"{name} should be a float64 numpy array of shape (3,), got "
-                                 f"{type(a).__name__} {getattr(a, 'dtype', '')} {getattr(a, 'shape', '')}")
+                                 f"{type(a).__name__} {getattr(a, 'dtype', '')} {getattr(a, 'shape', '')}{cause}")
         if not np.isfinite(a).all():
             raise AssertionError(f"{name} contains NaN or inf: {a}")
     for name, a in zip(("train_acc", "val_acc"), out[2:]):
@@ -95,7 +119,7 @@ def test_train_loss_averages_the_whole_epoch(submission):
     for e, got in enumerate(train_loss):
         if abs(got - full) > 1e-4:
             raise AssertionError(f"train_loss[{e}] is {got:.6g}, expected {full:.6g} (mean over all 10 samples)\n"
-                                 f"likely cause: {_diagnose(got, full, batches, f'train_loss[{e}]')}")
+                                 + _diagnose(got, full, batches, f"train_loss[{e}]"))
 
 
 @pytest.mark.points(1)
@@ -109,25 +133,51 @@ def test_train_accuracy_averages_the_whole_epoch(submission):
     for e, got in enumerate(train_acc):
         if abs(got - 0.8) > 1e-6:
             raise AssertionError(f"train_acc[{e}] is {got:.6g}, expected 0.8 (8 of 10 samples right)\n"
-                                 f"likely cause: {_diagnose(got, 0.8, batches, f'train_acc[{e}]')}")
+                                 + _diagnose(got, 0.8, batches, f"train_acc[{e}]"))
 
 
 @pytest.mark.points(1)
 def test_validation_in_eval_mode_over_the_whole_set(submission):
-    """val_loss and val_acc use the model in evaluation mode (Dropout off) over all validation samples."""
+    """val_loss and val_acc use the model in evaluation mode (BatchNorm's running statistics) over all validation samples (batches of 5, 5, 2)."""
     g = torch.Generator().manual_seed(3)
     x, y = torch.randn(12, 5, generator=g), torch.arange(12) % 3
     torch.random.manual_seed(3)
-    model = nn.Sequential(nn.Dropout(p=0.5), nn.Linear(5, 3), nn.LogSoftmax(dim=1))
-    model.train(False)
-    with torch.inference_mode():
-        loss, correct = _per_sample(model(x), y)
+    # momentum 0 keeps the running statistics where they are set here, so evaluation mode is known exactly,
+    # and batch statistics (train mode) give other outputs.
+    model = nn.Sequential(nn.Linear(5, 4), nn.BatchNorm1d(4, momentum=0.0), nn.Linear(4, 3), nn.LogSoftmax(dim=1))
+    with torch.no_grad():
+        model[1].running_mean.copy_(torch.tensor([0.5, -0.5, 1.0, 0.0]))
+        model[1].running_var.copy_(torch.tensor([2.0, 0.5, 1.5, 3.0]))
+    batches = [(x[i:i + 5], y[i:i + 5]) for i in range(0, 12, 5)]
+    outputs = {}
+    with torch.no_grad():
+        for mode in ("eval", "train"):
+            getattr(model, mode)()
+            outputs[mode] = [_per_sample(model(a), b) for a, b in batches]
     model.train(True)
+
+    def history(kind, mode="eval"):
+        """(loss, accuracy) over the validation set: weighted, unweighted mean of batch means, or last batch."""
+        values = outputs[mode]
+        if kind == "weighted":
+            return tuple(torch.cat([v[i] for v in values]).mean().item() for i in range(2))
+        if kind == "unweighted":
+            return tuple(float(np.mean([v[i].mean().item() for v in values])) for i in range(2))
+        return tuple(values[-1][i].mean().item() for i in range(2))
+
     loader = DataLoader(TensorDataset(x, y), batch_size=5)
     _, val_loss, _, val_acc = _history(submission, model, loader, loader, FROZEN_LR, 2)
-    hint = "evaluate with the model in evaluation mode (eval()), without gradients, over every validation batch"
-    expect.close(val_loss, np.full(2, loss.mean().item()), "val_loss", atol=1e-4, rtol=0, hint=hint)
-    expect.close(val_acc, np.full(2, correct.mean().item()), "val_acc", atol=1e-6, rtol=0, hint=hint)
+    candidates = {
+        "validation runs in train mode (BatchNorm uses the batch's statistics): call model.eval() before it":
+            history("weighted", "train"),
+        "the validation values are the plain mean of the batch means: weight each batch by its size":
+            history("unweighted"),
+        "the validation values are the last batch's alone: average over every batch": history("last"),
+    }
+    for index, (name, got) in enumerate((("val_loss", val_loss), ("val_acc", val_acc))):
+        expect.close_or_diagnose(got, np.full(2, history("weighted")[index]), name, atol=1e-4 if index == 0 else 1e-6,
+                                 rtol=0, suspects=[(c, np.full(2, v[index])) for c, v in candidates.items()],
+                                 neutral="validate in evaluation mode (eval()), without gradients, over every validation batch")
 
 
 @pytest.mark.points(1)
@@ -188,15 +238,17 @@ def test_reaches_the_optimum_of_a_convex_problem(submission):
     # acts like an undamped momentum and the weights oscillate around the optimum). Threshold 0.01.
     if not val_loss[-1] - best <= 0.01:
         raise AssertionError(f"after 30 epochs the loss is {val_loss[-1]:.4f}, the optimum is {best:.4f}\n"
-                             "likely cause: gradients accumulate across steps: clear them (zero_grad) before every "
-                             "backward pass; or the optimizer is not Adam with the given lr")
+                             "check that the gradients are cleared (zero_grad) before every backward pass, one step is "
+                             "taken per batch, and the optimizer is Adam with the given lr")
 
 
 ### BEGIN HIDDEN TESTS
 def _reference_run(model, train_loader, val_loader, lr, n_epochs, *, zero_grad=True, retrain=True, eval_val=True,
-                   last_batch=False):
+                   last_batch=False, sgd=False, after_epoch=False, default_lr=False):
     """The specified training loop, and variants with classic mistakes."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = (torch.optim.SGD if sgd else torch.optim.Adam)(model.parameters(), lr=lr)
+    if default_lr:
+        optimizer = torch.optim.Adam(model.parameters())
     history = np.zeros((4, n_epochs))
     model.train(True)
     for epoch in range(n_epochs):
@@ -216,6 +268,12 @@ def _reference_run(model, train_loader, val_loader, lr, n_epochs, *, zero_grad=T
         history[0, epoch], history[2, epoch] = total / seen, right / seen
         if last_batch:
             history[0, epoch], history[2, epoch] = loss.item(), (out.argmax(1) == labels).double().mean().item()
+        if after_epoch:  # the training set evaluated again after the epoch's steps
+            model.train(False)
+            with torch.no_grad():
+                outs = [(model(a), b) for a, b in train_loader]
+            history[0, epoch] = sum(nn.functional.nll_loss(o, b, reduction="sum").item() for o, b in outs) / seen
+            history[2, epoch] = sum((o.argmax(1) == b).sum().item() for o, b in outs) / seen
         if eval_val:
             model.train(False)
         with torch.no_grad():
@@ -246,6 +304,10 @@ def test_matches_adam_step_by_step(submission):
         "the model stays in evaluation mode after the first validation: switch back with train() every epoch": {"retrain": False},
         "validation runs in train mode (BatchNorm uses batch statistics and updates its running averages)": {"eval_val": False},
         "train_loss and train_acc are those of the last batch only: average over every batch of the epoch": {"last_batch": True},
+        "the optimizer is SGD: use torch.optim.Adam with the given lr": {"sgd": True},
+        "the learning rate is not passed to Adam (it uses its default, 0.001)": {"default_lr": True},
+        "train_loss and train_acc are computed again after the epoch; use the outputs of the training steps "
+        "(before each update)": {"after_epoch": True},
     }
     initial = copy.deepcopy(model)
     got = np.stack(_history(submission, model, train_loader, val_loader, 0.05, 4))
