@@ -91,9 +91,24 @@ def solution_regions(source: str) -> list[str]:
 TEXT_SUFFIXES = {".py", ".ipynb", ".md", ".txt", ".toml", ".json", ".html", ".cfg"}
 
 
+def public_lines(source: str) -> list[str]:
+    """The lines of a ``.py`` or notebook source outside every ``### BEGIN ...`` / ``### END ...`` region."""
+    lines, depth = [], 0
+    for line in source.splitlines():
+        if "### BEGIN " in line:
+            depth += 1
+        elif "### END " in line:
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            lines.append(line)
+    return lines
+
+
 def secret_lines(solutions: Path) -> set[str]:
-    """Non-trivial lines (>= 12 characters, not comments) of every solution region under ``solutions``."""
-    secret = set()
+    """Non-trivial lines (>= 12 characters, not comments) of every solution region under ``solutions``,
+    except those the sources also show outside any region (``with torch.no_grad():`` in a public test
+    is no leak of the solution that uses it too)."""
+    secret, public = set(), set()
     for path in solutions.rglob("*"):
         if path.suffix == ".py":
             text = path.read_text()
@@ -102,7 +117,8 @@ def secret_lines(solutions: Path) -> set[str]:
         else:
             continue
         secret |= {s for s in (line.strip() for line in solution_regions(text)) if len(s) >= 12 and not s.startswith("#")}
-    return secret
+        public |= {line.strip() for line in public_lines(text)}
+    return secret - public
 
 
 def leaks(folder: Path, secret: set[str]) -> list[str]:
