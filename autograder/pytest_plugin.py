@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from . import submission as submission_mod
 from .course import CONFIG_NAME, TESTS_DIR
@@ -51,6 +51,9 @@ settings.register_profile(
     database=None,
     deadline=None,  # timing on shared machines is noise; the per-test timeout bounds time
     max_examples=30,
+    # No "explain" phase: its notes on which parts of a failing input vary are not shown to students,
+    # and it re-runs the failing test many times (a failing property test is most of a mistake's cost).
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     print_blob=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

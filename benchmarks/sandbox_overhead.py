@@ -9,7 +9,7 @@ Rows (median of N runs, seconds):
   sandbox start, no ns    warm, but isolate="none" (separate process, limits, Landlock; no namespaces)
   round trip              one call of a small function in the sandbox (grader -> child -> grader)
   grade reference, local  check.run: the whole a3 suite in process (no isolation)
-  grade reference, iso    judge.run: the same suite, student code sandboxed (warm server)
+  grade reference, iso    judge.grade: the same suite, student code sandboxed (warm server)
 """
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def measure(runs: int = 10) -> dict[str, float]:
     a3 = course.get("a3_positional_encoding")
     check.run(a3, a3.solution_dir)
     rows["grade reference, local"] = median(lambda: _timed(lambda: check.run(a3, a3.solution_dir)), max(3, runs // 3))
-    rows["grade reference, iso"] = median(lambda: _timed(lambda: judge.run(a3, a3.solution_dir)), max(3, runs // 3))
+    rows["grade reference, iso"] = median(lambda: _timed(lambda: judge.grade(a3, a3.solution_dir)[0]), max(3, runs // 3))
     return rows
 
 

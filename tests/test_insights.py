@@ -163,7 +163,7 @@ def test_each_mistake_is_one_cause_group_with_its_students(graded):
     test, causes = _group(data, "test_small_example", "cause")
     assert [(g["count"], g["students"]) for g in causes] == [
         (3, ["sin_cos_swapped_1", "sin_cos_swapped_2", "sin_cos_swapped_3"])]
-    assert causes[0]["key"].startswith("check the frequency exp(-2k ln(10000)/dim)")
+    assert causes[0]["key"].startswith("sin and cos are swapped")
     assert "E differs at" in causes[0]["message"]
     assert test["failed"] == causes[0]["students"] and test["attempted"] == 13  # the empty-handed has no grade
     _, concat = _group(data, "test_concat_mode_has_no_mixed_terms", "cause")
@@ -193,7 +193,7 @@ def test_unanticipated_failures_cluster_by_shape_with_numbers_normalised(graded)
 def test_tutorial_draft_ranks_the_most_common_cause_first(graded):
     data = graded[3]
     top = data["tutorial"][0]
-    assert top["count"] == 3 and top["cause"].startswith("check the frequency"), data["tutorial"]
+    assert top["count"] == 3 and top["cause"].startswith("sin and cos are swapped"), data["tutorial"]
     assert all(t["count"] <= top["count"] for t in data["tutorial"])
 
 
