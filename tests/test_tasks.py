@@ -27,8 +27,8 @@ bonus = true
 def _course_with(tmp_path, tasks: str) -> course.Assignment:
     folder = tmp_path / "solutions" / A3.id
     shutil.copytree(A3.solution_dir, folder, ignore=shutil.ignore_patterns("__pycache__", "instructor"))
-    with open(folder / course.CONFIG_NAME, "a") as fh:
-        fh.write(tasks)
+    config = folder / course.CONFIG_NAME
+    config.write_text(config.read_text().split("[[tasks]]")[0] + tasks)  # the course's own declaration replaced
     return course.get(A3.id, root=tmp_path)
 
 
@@ -63,3 +63,21 @@ def test_a_marker_with_another_title_stops_the_run_with_the_reason(tmp_path, cap
 def test_a_malformed_declaration_is_named(tmp_path, bad, problem):
     with pytest.raises(course.ConfigError, match=problem):
         _course_with(tmp_path, "\n" + bad)
+
+
+@pytest.mark.parametrize("assignment", course.assignments(), ids=lambda a: a.id)
+def test_the_course_declares_its_tasks_and_the_notebook_and_mutants_name_only_those(assignment):
+    import nbformat
+
+    from autograder import mutants
+
+    declared = {t.id for t in assignment.tasks}
+    assert declared, f"{assignment.id}: assignment.toml declares no [[tasks]]"
+    assert {t.task for t in grade.expected_tests(assignment)} == declared, "every declared task has tests"
+    nb = nbformat.read(assignment.solution_dir / assignment.notebook, as_version=4)
+    prefix = course.test_cell_grade_id("")
+    cells = {c.metadata["nbgrader"]["grade_id"][len(prefix):] for c in nb.cells
+             if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith(prefix)}
+    assert cells == declared, f"the notebook's {prefix}<k> cells are for tasks {sorted(cells)}, declared {sorted(declared)}"
+    strays = {m.name: m.loses for m in mutants.load(assignment) if not set(m.loses) <= declared}
+    assert not strays, f"mutants that name undeclared tasks: {strays}"
