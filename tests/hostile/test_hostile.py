@@ -213,10 +213,10 @@ class SpySpawner:
         self.inner = judge.default_spawner()
         self.requests: list[str] = []
 
-    def spawn(self, spec: dict):
+    def spawn(self, spec):
         import json
 
-        self.requests.append(json.dumps(spec))
+        self.requests.append(json.dumps(spec.to_json()))  # a jail.Spec, as the fork server receives it
         return self.inner.spawn(spec)
 
 
