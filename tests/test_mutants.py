@@ -33,3 +33,9 @@ def test_mutant_loses_points_in_its_task_only(assignment, mutant, tmp_path):
 
 def test_every_assignment_has_mutants():
     assert all(mutants.load(a) for a in ASSIGNMENTS)
+# appended to tests/test_mutants.py at merge
+
+
+def test_every_mutant_names_its_diagnosis():
+    unnamed = [f"{a.id}:{m.name}" for a in ASSIGNMENTS for m in mutants.load(a) if not m.cause]
+    assert not unnamed, f"mutants without the diagnosis their feedback must show (cause=...): {unnamed}"
