@@ -52,7 +52,7 @@ settings.register_profile(
     deadline=None,  # timing on shared machines is noise; the per-test timeout bounds time
     max_examples=30,
     # No "explain" phase: its notes on which parts of a failing input vary are not shown to students,
-    # and it re-runs the failing test many times (a failing property test is most of a mistake's cost).
+    # and it re-runs each failing property test many times (its saving is not measured yet).
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     print_blob=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
