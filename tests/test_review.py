@@ -374,13 +374,18 @@ def test_execute_runs_the_notebook_in_the_sandbox_not_on_the_tas_machine(tmp_pat
         "open('pwned.txt', 'w').write('x')\nprint('wrote', os.path.abspath('pwned.txt'))",
         "from positional_encoding import positional_encoding\nimport matplotlib.pyplot as plt\n"
         "plt.imshow(positional_encoding(8, 4)); plt.show()",
+        "def ratio(x):\n    return 1 / x\n\nprint('before')\nratio(0)",
     ])
     figures = plotcheck.execute(nb, alice, A3, review.execute_limits(A3))
     printed = [o.get("text", "") for c in nb.cells for o in c.outputs if o.output_type == "stream"]
     assert "course visible: False False\n" in printed, printed
     assert not (alice / "pwned.txt").exists(), "a write reached the submitted folder"
-    assert not [o for c in nb.cells for o in c.outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for o in nb.cells[2].outputs), nb.cells[2].outputs
+    errors = [(i, o) for i, c in enumerate(nb.cells) for o in c.outputs if o.output_type == "error"]
+    assert [i for i, _ in errors] == [3], errors
+    shown = "\n".join(errors[0][1].traceback)  # the TA sees where it failed, as Jupyter shows it
+    assert "return 1 / x" in shown and "ratio(0)" in shown and "ZeroDivisionError" in shown, shown
+    assert nb.cells[3].outputs[0].text == "before\n", "the traceback belongs in the error output, not stdout"
     assert figures == {}, "no cell has a grade id"
 
 

@@ -20,12 +20,15 @@ def dlcourse_run_notebook(notebook_json: str, first: str) -> str:
 
     nb = nbformat.reads(notebook_json, as_version=4)
     shell = InteractiveShell.instance(colors="NoColor")
+    tracebacks = []  # as ipykernel does: the formatted traceback goes into the error output, not stdout
+    shell._showtraceback = lambda etype, evalue, stb: tracebacks.append(stb)
     shell.run_cell(first, store_history=False)
     count = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         count += 1
+        tracebacks.clear()
         with capture_output() as captured:
             result = shell.run_cell(cell.source, store_history=True)
         outputs = []
@@ -36,8 +39,9 @@ def dlcourse_run_notebook(notebook_json: str, first: str) -> str:
             outputs.append(new_output("display_data", data=shown.data, metadata=shown.metadata or {}))
         error = result.error_before_exec or result.error_in_exec
         if error is not None:
+            shown = tracebacks[-1] if tracebacks else [f"{type(error).__name__}: {error}"]
             outputs.append(new_output("error", ename=type(error).__name__, evalue=str(error)[:2000],
-                                      traceback=[f"{type(error).__name__}: {str(error)[:2000]}"]))
+                                      traceback=[line[:2000] for line in shown[-60:]]))
         cell.outputs = outputs
         cell.execution_count = count
     return nbformat.writes(nb)
