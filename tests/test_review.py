@@ -318,6 +318,16 @@ def test_plot_checks_compare_the_figure_with_what_the_cell_declares():
     assert checks(bars) == [], "a bar chart is a figure"
 
 
+def test_a_declared_plot_is_described_in_words():
+    from autograder.plotcheck import describe
+
+    assert describe({"curves": 2, "legend": ["train", "validation"], "xlabel": "epoch", "yscale": "log"}) == (
+        "2 curves; legend: train, validation; x axis 'epoch'; y axis log scale")
+    assert describe({"images": 1, "legend": True, "title": True}) == "1 image; a legend; a title"
+    assert describe({"curves": 1, "ylabel": "loss"}) == "1 curve; y axis 'loss'"
+    assert describe({}) == ""
+
+
 @pytest.mark.parametrize("assignment", course.assignments(), ids=lambda a: a.id)
 def test_every_solution_plot_cell_declares_what_it_draws(assignment):
     from autograder.plotcheck import KEYS, describe
