@@ -17,6 +17,7 @@ from . import suite, timing
 from .course import Assignment
 from .pytest_plugin import GradeCollector, budget_ran_out
 from .results import Report
+from .selection import Selection
 
 INTERRUPTED = "you stopped the check (Ctrl-C)"
 SLOW_S = 10  # a test still running after this long is named on the terminal
@@ -71,7 +72,7 @@ class Progress(GradeCollector):
 
 def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, verbose: bool = False,
         extra_args: list[str] | None = None, test_timeout: float | None = None, budget: float | None = None,
-        progress: bool = False, plugins: list | None = None, select: str | list[str] | None = None) -> Report:
+        progress: bool = False, plugins: list | None = None, select: Selection | None = None) -> Report:
     """Grade ``submission_dir`` with the assignment's tests (public + hidden when available).
 
     Each test is stopped after ``test_timeout`` seconds, or by default after the limit the batch
@@ -79,8 +80,9 @@ def run(assignment: Assignment, submission_dir: Path, *, hidden: bool = True, ve
     ``budget`` seconds (default: ``timing.budget``; 0: never). A stopped test fails alone ("took
     too long"); tests not reached by the budget, or after Ctrl-C, are "not run" and earn nothing,
     with the reason in ``report.error``. ``progress`` prints one line per finished task on stderr.
-    ``select`` runs only some tests (see ``suite.run``; ``selection.pytest_args`` gives one task's
-    files and ``--task=K``, or ``-k EXPR``): the report then holds only the selected tests.
+    ``select`` runs only some tests (a :class:`~autograder.selection.Selection`, from
+    ``selection.choose``: one task's files and ``--task=K``, or ``-k EXPR``): the report then holds only
+    the selected tests.
     ``extra_args`` are further pytest options.
     Returns a :class:`Report`; the suite's own output is swallowed unless ``verbose``. Writes
     nothing into ``submission_dir``.

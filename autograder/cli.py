@@ -68,7 +68,7 @@ def _cmd_check(args) -> int:
         folder = assignment.skeleton_dir
     tests = assignment.tests_dir(hidden=not args.public)
     try:
-        select = selection.pytest_args(tests, task=args.task, keyword=args.keyword)
+        select = selection.choose(tests, task=args.task, keyword=args.keyword)
     except selection.UnknownTask as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

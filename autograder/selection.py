@@ -1,15 +1,24 @@
 """Run part of a suite: ``check --task K`` and pytest-style ``-k EXPR`` as pytest arguments.
 
-:func:`pytest_args` turns the choice into the arguments that replace the suite folder on
-pytest's command line: the test files that can hold task K's tests (so the other files are not
-even imported: a one-task check starts faster), ``--task=K`` (the grading plugin deselects every
-test of another task, whatever file it is in) and ``-k EXPR``. Tasks are read from the test files
+:func:`choose` turns the choice into a :class:`Selection`: the test files that can hold task K's
+tests (they replace the suite folder on pytest's command line, so the other files are not even
+imported: a one-task check starts faster), and the options ``--task=K`` (the grading plugin
+deselects every test of another task, whatever file it is in) and ``-k EXPR``. Tasks are read from the test files
 without importing them: each file's module-level ``pytestmark = pytest.mark.task("K", "title")``.
 """
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The tests of one partial run: pytest's positional ``paths`` (test files or node ids, absolute
+    or relative to the suite folder) and its selection ``options`` (``--task=K``, ``-k EXPR``)."""
+    paths: tuple[str, ...]
+    options: tuple[str, ...] = ()
 
 
 class UnknownTask(ValueError):
@@ -53,10 +62,9 @@ def listing(known: dict[str, str]) -> str:
     return "\n".join(f"  --task {k:<4} {title}".rstrip() for k, title in known.items())
 
 
-def pytest_args(tests_dir: Path, *, task: str | None = None, keyword: str | None = None) -> list[str]:
-    """pytest's positional paths and selection options for ``task`` and ``keyword`` (``-k``); just
-    the suite folder when neither is given. Raises :class:`UnknownTask` (naming the tasks) for a
-    task no test file declares."""
+def choose(tests_dir: Path, *, task: str | None = None, keyword: str | None = None) -> Selection:
+    """The :class:`Selection` for ``task`` and ``keyword`` (``-k``); the whole suite folder when
+    neither is given. Raises :class:`UnknownTask` (naming the tasks) for a task no test file declares."""
     tests_dir = Path(tests_dir)
     paths = [str(tests_dir)]
     options: list[str] = []
@@ -70,4 +78,4 @@ def pytest_args(tests_dir: Path, *, task: str | None = None, keyword: str | None
         options.append(f"--task={task}")
     if keyword:
         options += ["-k", keyword]
-    return [*paths, *options]
+    return Selection(tuple(paths), tuple(options))

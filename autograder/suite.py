@@ -34,6 +34,7 @@ from . import pytest_plugin
 from . import submission as submission_mod
 from .course import Assignment
 from .results import Report
+from .selection import Selection
 
 PLUGIN = "autograder.pytest_plugin"
 
@@ -98,38 +99,25 @@ class _Stops:
 
 
 def arguments(assignment: Assignment, folder: Path | None, *, hidden: bool = True, collect_only: bool = False,
-              select: str | Sequence[str] | None = None, options: Sequence[str] = ()) -> list[str]:
+              select: Selection | None = None, options: Sequence[str] = ()) -> list[str]:
     """The pytest command line of one run (see :func:`run`)."""
     tests = assignment.tests_dir(hidden=hidden)
-    chosen: list[str] = []
-    if select is None or isinstance(select, str):
-        targets = [str(tests)]
-    else:
-        targets, items = [], iter(select)
-        for item in items:  # node ids or paths, and selection options (``selection.pytest_args``)
-            if item == "-k":
-                chosen += [item, next(items)]
-            elif item.startswith("-"):
-                chosen.append(item)
-            else:
-                targets.append(str(tests / item))
-        targets = targets or [str(tests)]
-    return [*targets, *([f"--submission={folder}"] if folder is not None else []), f"--rootdir={tests}", *ARGS,
-            *(["--collect-only"] if collect_only else []),
-            *(["-k", select] if isinstance(select, str) else []), *chosen, *options]
+    targets = [str(tests / path) for path in select.paths] if select is not None else [str(tests)]
+    return [*(targets or [str(tests)]), *([f"--submission={folder}"] if folder is not None else []),
+            f"--rootdir={tests}", *ARGS, *(["--collect-only"] if collect_only else []),
+            *(select.options if select is not None else ()), *options]
 
 
 def run(assignment: Assignment, folder: Path | None, *, hidden: bool = True, plugins: Sequence = (),
-        collect_only: bool = False, select: str | Sequence[str] | None = None, options: Sequence[str] = (),
+        collect_only: bool = False, select: Selection | None = None, options: Sequence[str] = (),
         quiet: bool = True) -> tuple[Report, int]:
     """Run ``assignment``'s suite (public + hidden when ``hidden`` and available) on ``folder`` in
     this process; returns the :class:`Report` and pytest's exit code.
 
     ``plugins``: pytest plugin objects for this run (the sandbox's judge, a progress line, a
     stopwatch). ``collect_only``: list the graded tests, run none (``folder`` may be None).
-    ``select``: a pytest ``-k`` expression, or node ids relative to the tests folder
-    (``"test_x.py::test_y"``) and selection options (``--task=K``, ``-k EXPR``: what
-    ``selection.pytest_args`` gives); the tests not selected are not in the report. ``options``: further
+    ``select``: a :class:`~autograder.selection.Selection` (test files or node ids such as
+    ``"test_x.py::test_y"``, and ``--task=K`` / ``-k EXPR``); the tests not selected are not in the report. ``options``: further
     pytest options (the grading plugin's ``--test-timeout``, ``--time-budget``). The suite's own
     output is swallowed when ``quiet``. The report names the assignment and the folder, says
     whether hidden tests were included, and carries an error when pytest could not run the suite

@@ -32,7 +32,7 @@ def test_a_task_check_loses_exactly_what_the_full_check_loses_in_that_task(tmp_p
     mutant = next(m for m in mutants.load(A3) if m.loses == ("3",))
     folder = mutants.apply(A3, mutant, tmp_path / mutant.name)
     full = check.run(A3, folder, test_timeout=0, budget=0)  # no time limits: a busy machine must not decide
-    partial = check.run(A3, folder, test_timeout=0, budget=0, select=selection.pytest_args(A3.tests_dir(), task="3"))
+    partial = check.run(A3, folder, test_timeout=0, budget=0, select=selection.choose(A3.tests_dir(), task="3"))
     in_task = [(t.id, t.outcome, t.message) for t in full.tests if t.task == "3"]
     assert [(t.id, t.outcome, t.message) for t in partial.tests] == in_task
     assert partial.earned < partial.possible, f"mutant {mutant.name} should lose points in task 3"
@@ -61,11 +61,12 @@ def test_k_that_matches_no_test_is_a_clear_error():
 
 
 def test_a_task_selection_names_only_the_files_that_can_hold_the_task(tmp_path):
-    args = selection.pytest_args(A3.tests_dir(), task="2")
-    assert args == [str(A3.tests_dir() / "test_positional_encoding.py"), "--task=2"]
+    args = selection.choose(A3.tests_dir(), task="2")
+    assert args == selection.Selection((str(A3.tests_dir() / "test_positional_encoding.py"),), ("--task=2",))
     (tmp_path / "test_a.py").write_text('import pytest\npytestmark = pytest.mark.task("1", "one")\n')
     (tmp_path / "test_mixed.py").write_text("import pytest\n")  # tasks per test: known only to pytest
-    assert selection.pytest_args(tmp_path, task="2") == [str(tmp_path / "test_mixed.py"), "--task=2"]
+    assert selection.choose(tmp_path, task="2") == selection.Selection((str(tmp_path / "test_mixed.py"),), ("--task=2",))
+    assert selection.choose(tmp_path, keyword="shape") == selection.Selection((str(tmp_path),), ("-k", "shape"))
 
 
 def test_the_plugin_deselects_other_tasks_within_one_file(tmp_path):
@@ -90,7 +91,7 @@ def test_the_plugin_deselects_other_tasks_within_one_file(tmp_path):
             assert submission.two() == 2
     '''))
     mini = course.standalone(home)
-    only_two = check.run(mini, home, select=selection.pytest_args(mini.tests_dir(), task="2"), test_timeout=60)
+    only_two = check.run(mini, home, select=selection.choose(mini.tests_dir(), task="2"), test_timeout=60)
     assert [(t.task, t.outcome) for t in only_two.tests] == [("2", "failed")]
-    only_one = check.run(mini, home, select=selection.pytest_args(mini.tests_dir(), task="1"), test_timeout=60)
+    only_one = check.run(mini, home, select=selection.choose(mini.tests_dir(), task="1"), test_timeout=60)
     assert [(t.task, t.outcome) for t in only_one.tests] == [("1", "passed")] and only_one.full_marks

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from .. import environment, suite
+from ..selection import Selection
 from ..course import Assignment
 from ..explain import chain, first_leaf
 from ..results import Report
@@ -108,7 +109,7 @@ def _hypothesis_examples() -> None:
 
 def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None, spawner=None,
           files: dict[str, bytes] | None = None, name: str | None = None, hidden: bool = True,
-          isolate: str = "auto", select: str | list[str] | None = None) -> tuple[Report, dict]:
+          isolate: str = "auto", select: Selection | None = None) -> tuple[Report, dict]:
     """Grade ``folder`` (or ``files``, its contents) with the assignment's tests, student code sandboxed.
 
     ``limits`` default to those of real grading (``Limits.for_suite``: per test, the check's rule).
