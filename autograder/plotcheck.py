@@ -51,7 +51,9 @@ def _dlcourse_structure():
                          "xscale": ax.get_xscale(), "yscale": ax.get_yscale(), "lines": len(ax.get_lines()),
                          "images": [list(im.get_array().shape) for im in ax.get_images()],
                          "collections": len(ax.collections), "patches": len(ax.patches),
-                         "legend": [t.get_text() for t in legend.get_texts()] if legend else None})
+                         "legend": [t.get_text() for t in legend.get_texts()] if legend else None,
+                         "xticks": [t.get_text() for t in ax.get_xticklabels()],
+                         "yticks": [t.get_text() for t in ax.get_yticklabels()]})
         return {"axes": axes}
 
     class Structure(JSONFormatter):
@@ -139,6 +141,20 @@ def execute(nb: nbformat.NotebookNode, folder: Path, assignment=None, limits=Non
     return figures
 
 
+def _labelled(ax: dict, axis: str) -> bool:
+    """The axis says what it shows: a label, or tick labels that are names (``C1, C2, B1``), not numbers."""
+    return bool(ax[f"{axis}label"].strip()) or any(_is_name(t) for t in ax.get(f"{axis}ticks", []))
+
+
+def _is_name(tick: str) -> bool:
+    text = tick.strip().replace("\u2212", "-").replace("$", "")
+    try:
+        float(text)
+    except ValueError:
+        return bool(text)
+    return False
+
+
 def _has_content(ax: dict) -> bool:
     return bool(ax["lines"] or ax["images"] or ax["collections"] or ax.get("patches"))
 
@@ -151,13 +167,13 @@ def checks(figures: list[dict] | None, expect: dict | None = None) -> list[str]:
     if not axes:
         return ["no figure drawn in this cell"]
     found = []
-    unlabelled = [ax for ax in axes if not ax["xlabel"].strip() and not ax["ylabel"].strip()]
+    unlabelled = [ax for ax in axes if not _labelled(ax, "x") and not _labelled(ax, "y")]
     if unlabelled:
         found.append("no axis labels" if len(unlabelled) == len(axes) == 1
                      else f"no axis labels on {len(unlabelled)} of {len(axes)} axes")
     for ax in axes:
-        if (ax["xlabel"].strip() or ax["ylabel"].strip()) and not (ax["xlabel"].strip() and ax["ylabel"].strip()):
-            found.append(f"no {'x' if not ax['xlabel'].strip() else 'y'} axis label")
+        if (_labelled(ax, "x") or _labelled(ax, "y")) and not (_labelled(ax, "x") and _labelled(ax, "y")):
+            found.append(f"no {'x' if not _labelled(ax, 'x') else 'y'} axis label")
         if ax["lines"] > 1 and not ax["legend"]:
             found.append(f"{ax['lines']} curves without a legend")
     expect = expect or {}

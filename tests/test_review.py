@@ -316,6 +316,12 @@ def test_plot_checks_compare_the_figure_with_what_the_cell_declares():
     bars = [{"axes": [{"title": "", "xlabel": "class", "ylabel": "images", "xscale": "linear", "yscale": "linear",
                        "lines": 0, "images": [], "collections": 0, "patches": 6, "legend": None}]}]
     assert checks(bars) == [], "a bar chart is a figure"
+    heatmap = {"title": "similarity", "xlabel": "", "ylabel": "", "xscale": "linear", "yscale": "linear", "lines": 0,
+               "images": [[3, 3]], "collections": 0, "patches": 0, "legend": None}
+    named = [{"axes": [{**heatmap, "xticks": ["C1", "C2", "B1"], "yticks": ["C1", "C2", "B1"]}]}]
+    numbered = [{"axes": [{**heatmap, "xticks": ["0", "1", "2"], "yticks": ["\u22121.0", "0.0", "1.0"]}]}]
+    assert checks(named) == [], "ticks that name the rows and columns label the axes"
+    assert checks(numbered) == ["no axis labels"]
 
 
 def test_a_declared_plot_is_described_in_words():
