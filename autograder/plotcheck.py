@@ -54,7 +54,7 @@ def _dlcourse_structure():
                          "legend": [t.get_text() for t in legend.get_texts()] if legend else None,
                          "xticks": [t.get_text() for t in ax.get_xticklabels()],
                          "yticks": [t.get_text() for t in ax.get_yticklabels()]})
-        return {"axes": axes}
+        return {"axes": axes, "legend": [t.get_text() for lg in fig.legends for t in lg.get_texts()]}
 
     class Structure(JSONFormatter):
         # Answers for figures itself: enabling a matplotlib backend drops every formatter's Figure printer.
@@ -171,11 +171,16 @@ def checks(figures: list[dict] | None, expect: dict | None = None) -> list[str]:
     if unlabelled:
         found.append("no axis labels" if len(unlabelled) == len(axes) == 1
                      else f"no axis labels on {len(unlabelled)} of {len(axes)} axes")
-    for ax in axes:
-        if (_labelled(ax, "x") or _labelled(ax, "y")) and not (_labelled(ax, "x") and _labelled(ax, "y")):
-            found.append(f"no {'x' if not _labelled(ax, 'x') else 'y'} axis label")
-        if ax["lines"] > 1 and not ax["legend"]:
-            found.append(f"{ax['lines']} curves without a legend")
+    for axis in ("x", "y"):
+        half = [ax for ax in axes if not _labelled(ax, axis) and _labelled(ax, "y" if axis == "x" else "x")]
+        if half:
+            found.append(f"no {axis} axis label" + (f" on {len(half)} of {len(axes)} axes" if len(axes) > 1 else ""))
+    # one legend serves the figure: on one of its axes (shared by panels of the same runs) or on the figure
+    bare = [ax["lines"] for fig in figures if not fig.get("legend") and not any(ax["legend"] for ax in fig["axes"])
+            for ax in fig["axes"] if _has_content(ax) and ax["lines"] > 1]
+    if bare:
+        found.append(f"{bare[0]} curves without a legend" if len(bare) == 1 else
+                     f"curves without a legend on {len(bare)} axes")
     expect = expect or {}
     curves = sum(ax["lines"] for ax in axes)
     if "curves" in expect and curves != expect["curves"]:
@@ -183,7 +188,7 @@ def checks(figures: list[dict] | None, expect: dict | None = None) -> list[str]:
     images = sum(len(ax["images"]) for ax in axes)
     if "images" in expect and images != expect["images"]:
         found.append(f"{_count(images, 'image')}, expected {expect['images']}")
-    entries = [e for ax in axes for e in (ax["legend"] or [])]
+    entries = [e for ax in axes for e in (ax["legend"] or [])] + [e for fig in figures for e in fig.get("legend") or []]
     if expect.get("legend") and not entries:
         found.append("no legend" + (f", expected {', '.join(expect['legend'])}" if isinstance(expect["legend"], list) else ""))
     elif isinstance(expect.get("legend"), list):

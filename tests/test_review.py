@@ -322,6 +322,13 @@ def test_plot_checks_compare_the_figure_with_what_the_cell_declares():
     numbered = [{"axes": [{**heatmap, "xticks": ["0", "1", "2"], "yticks": ["\u22121.0", "0.0", "1.0"]}]}]
     assert checks(named) == [], "ticks that name the rows and columns label the axes"
     assert checks(numbered) == ["no axis labels"]
+    curve = {"title": "", "xlabel": "epoch", "ylabel": "", "xscale": "linear", "yscale": "log", "lines": 3,
+             "images": [], "collections": 0, "patches": 0, "legend": None}
+    panels = [{"axes": [{**curve, "legend": ["lr = 0.1", "lr = 0.01", "lr = 0.001"]}, curve, curve, curve]}]
+    assert checks(panels) == ["no y axis label on 4 of 4 axes"], "one legend serves panels of the same runs"
+    apart = [{"axes": [curve]}, {"axes": [curve]}]
+    assert checks(apart) == ["no y axis label on 2 of 2 axes", "curves without a legend on 2 axes"]
+    assert checks([{"axes": [curve], "legend": ["a", "b", "c"]}], {"legend": ["b"]}) == ["no y axis label"]
 
 
 def test_a_declared_plot_is_described_in_words():
