@@ -53,7 +53,8 @@ def _dlcourse_structure():
                          "collections": len(ax.collections), "patches": len(ax.patches),
                          "legend": [t.get_text() for t in legend.get_texts()] if legend else None,
                          "xticks": [t.get_text() for t in ax.get_xticklabels()],
-                         "yticks": [t.get_text() for t in ax.get_yticklabels()]})
+                         "yticks": [t.get_text() for t in ax.get_yticklabels()],
+                         "ticks": bool(ax.axison and (ax.get_xticks().size or ax.get_yticks().size))})
         return {"axes": axes, "legend": [t.get_text() for lg in fig.legends for t in lg.get_texts()]}
 
     class Structure(JSONFormatter):
@@ -146,6 +147,11 @@ def _labelled(ax: dict, axis: str) -> bool:
     return bool(ax[f"{axis}label"].strip()) or any(_is_name(t) for t in ax.get(f"{axis}ticks", []))
 
 
+def _picture(ax: dict) -> bool:
+    """Images shown as pictures (ticks removed or the axis off): a gallery, not a chart to label."""
+    return bool(ax["images"]) and not ax["lines"] and ax.get("ticks") is False
+
+
 def _is_name(tick: str) -> bool:
     text = tick.strip().replace("\u2212", "-").replace("$", "")
     try:
@@ -167,14 +173,15 @@ def checks(figures: list[dict] | None, expect: dict | None = None) -> list[str]:
     if not axes:
         return ["no figure drawn in this cell"]
     found = []
-    unlabelled = [ax for ax in axes if not _labelled(ax, "x") and not _labelled(ax, "y")]
+    charts = [ax for ax in axes if not _picture(ax)]
+    unlabelled = [ax for ax in charts if not _labelled(ax, "x") and not _labelled(ax, "y")]
     if unlabelled:
-        found.append("no axis labels" if len(unlabelled) == len(axes) == 1
-                     else f"no axis labels on {len(unlabelled)} of {len(axes)} axes")
+        found.append("no axis labels" if len(unlabelled) == len(charts) == 1
+                     else f"no axis labels on {len(unlabelled)} of {len(charts)} axes")
     for axis in ("x", "y"):
-        half = [ax for ax in axes if not _labelled(ax, axis) and _labelled(ax, "y" if axis == "x" else "x")]
+        half = [ax for ax in charts if not _labelled(ax, axis) and _labelled(ax, "y" if axis == "x" else "x")]
         if half:
-            found.append(f"no {axis} axis label" + (f" on {len(half)} of {len(axes)} axes" if len(axes) > 1 else ""))
+            found.append(f"no {axis} axis label" + (f" on {len(half)} of {len(charts)} axes" if len(charts) > 1 else ""))
     # one legend serves the figure: on one of its axes (shared by panels of the same runs) or on the figure
     bare = [ax["lines"] for fig in figures if not fig.get("legend") and not any(ax["legend"] for ax in fig["axes"])
             for ax in fig["axes"] if _has_content(ax) and ax["lines"] > 1]

@@ -268,6 +268,7 @@ def test_a_score_typed_in_the_page_is_exported_imported_and_shown_by_nbgrader_ex
     autograded = released_course[1]["alice"].earned  # bonus included, as nbgrader counts it
     assert scores["alice"] == autograded + 4, scores
     assert scores["bob"] == 0, scores
+    assert all(t.message.startswith("not implemented yet") for t in released_course[1]["bob"].tests)  # the zero's reason
     assert manual(db, "alice", "task1_answer") == (3, 'Expansion (ii): write the "block" product out.')
     assert not page.errors and not only_local(page.requested), (page.errors, page.requested)
 
@@ -322,6 +323,9 @@ def test_plot_checks_compare_the_figure_with_what_the_cell_declares():
     numbered = [{"axes": [{**heatmap, "xticks": ["0", "1", "2"], "yticks": ["\u22121.0", "0.0", "1.0"]}]}]
     assert checks(named) == [], "ticks that name the rows and columns label the axes"
     assert checks(numbered) == ["no axis labels"]
+    gallery = [{"axes": [{**heatmap, "title": "", "images": [[28, 28]], "ticks": False}] * 8}]
+    assert checks(gallery, {"images": 8}) == [], "pictures without ticks need no axis labels"
+    assert checks([{"axes": [{**heatmap, "ticks": True}]}]) == ["no axis labels"]
     curve = {"title": "", "xlabel": "epoch", "ylabel": "", "xscale": "linear", "yscale": "log", "lines": 3,
              "images": [], "collections": 0, "patches": 0, "legend": None}
     panels = [{"axes": [{**curve, "legend": ["lr = 0.1", "lr = 0.01", "lr = 0.001"]}, curve, curve, curve]}]
