@@ -187,6 +187,7 @@ def test_regrade_selected_students_leaves_everyone_else_untouched(tmp_path):
     grade.grade_batch(A3, subs, out, workers=1, progress=False, limits=LIMITS)
     before = {s: (out / s / "report.json").stat() for s in ("alice", "carol")}
     assert rows(out)[1]["student"] == "bob" and rows(out)[1]["total"] == "0"
+    assert "not implemented yet" in (out / "bob" / "feedback.md").read_text()  # the zero's reason
     (subs / "bob" / "positional_encoding.py").write_text(REFERENCE)  # bob's corrected hand-in
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", A3.id, str(subs), "--out", str(out),
                            "--workers", "1", "--student", "bob"], capture_output=True, text=True, timeout=600,

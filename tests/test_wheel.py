@@ -175,3 +175,4 @@ def test_grade_two_submissions_in_the_renamed_folder(student, tmp_path):
     rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
     assert rows["alice"]["total"] == "12" and rows["alice"]["max"] == "12", rows["alice"]
     assert rows["bob"]["total"] == "0" and not rows["bob"]["error"], rows["bob"]
+    assert "not implemented yet" in (out / "bob" / "feedback.md").read_text()  # the zero's reason
