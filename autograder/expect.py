@@ -393,30 +393,21 @@ def close_diagnosed(got, expected, name: str, *, suspects=(), advice: str | None
 
 
 def _raised_at(exc: BaseException, fn) -> str:
-    """"file.py, line N" of the last frame of ``exc`` in the folder of ``fn``'s source ("" if none)."""
+    """Where the student's code raised ``exc``: ``explain.student_location`` in the folder of ``fn``'s
+    source ("" if none); across the sandbox, the child's own account (``remote_where``)."""
     where = getattr(exc, "remote_where", "")
     if where:
         return where
     import inspect
-    import traceback
+
+    from .explain import student_location
 
     try:
         fn = inspect.unwrap(fn)  # the student's function behind the grader's wrapper (functools.wraps)
     except ValueError:
         pass
     source = getattr(getattr(fn, "__code__", None), "co_filename", "")
-    if not source:
-        return ""
-    root = Path(source).resolve().parent
-
-    for frame in traceback.extract_tb(exc.__traceback__):
-        try:
-            path = Path(frame.filename).resolve()
-        except (OSError, ValueError):
-            continue
-        if root in path.parents:
-            where = f"{path.name}, line {frame.lineno}"
-    return where
+    return student_location(exc.__traceback__, Path(source).parent) if source else ""
 
 
 def call(fn, *args, description: str, **kwargs):
