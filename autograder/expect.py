@@ -362,11 +362,6 @@ def raises_checked(exc_type: type[BaseException], call, description: str, cause:
     except Exception as other:  # noqa: BLE001
         _fail(f"{description} should raise {exc_type.__name__}, but raised {type(other).__name__}: {other}", cause)
     _fail(f"{description} should raise {exc_type.__name__}, but returned {value!r}", cause)
-def matches(got, value, atol: float, rtol: float) -> bool:
-    """``got`` equals ``value`` within the tolerance of :func:`close` (same shape)."""
-    return reproduces(got, value, atol=atol, rtol=rtol)
-
-
 def close_or_diagnose(got, expected, name: str, *, atol: float = 1e-6, rtol: float = 1e-5,
                       suspects=(), neutral: str | None = None) -> None:
     """:func:`close`, whose failure names the mistake only when it is verified.
@@ -432,17 +427,11 @@ def call(fn, *args, description: str, **kwargs):
                              + (f" ({where})" if where else "")) from exc
 
 
-suspected_cause = verified_cause  # the name a4's tests use
-
-
 def close_with_suspects(got, expected, name: str, *, suspects=(), atol: float = 1e-6, rtol: float = 1e-5,
                         check: str | None = None) -> None:
     """:func:`close_or_diagnose` with ``check`` as a ``things to check:`` line when no suspect is verified."""
     close_or_diagnose(got, expected, name, atol=atol, rtol=rtol, suspects=suspects,
                       neutral=f"things to check: {check}" if check else None)
-
-
-matching_mistake = verified_cause  # the name a5's tests use
 
 
 def student_error(call: str, error: BaseException, context: str = "") -> AssertionError:
