@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import logging
 import tempfile
+import warnings
 
 import lightning.pytorch as pl
 import torch
@@ -29,8 +30,10 @@ from lightning.pytorch.loggers import Logger
 from torch import nn
 from torch.utils.data import DataLoader, SubsetRandomSampler
 
-# Lightning prints which accelerators it found at every fit; keep its warnings only.
+# Lightning prints which accelerators it found at every fit; keep its warnings only. Lightning 2.6.6
+# still builds torch's LeafSpec, which torch 2.14 reports as deprecated at every step: not your code.
 logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
+warnings.filterwarnings("ignore", message=r"`isinstance\(treespec, LeafSpec\)` is deprecated")
 
 # ---------------------------------------------------------------------------------------------
 # Part 1: the 2-D toy problem
