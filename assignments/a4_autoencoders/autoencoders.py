@@ -232,7 +232,7 @@ def train_lightning(model: nn.Module, data: torch.Tensor, n_epochs: int, lr: flo
     Returns ``trainer.logger.values("train_mse")``: ``n_epochs * ceil(N / B)`` Python floats, the MSE
     of each step's batch before that step's update (as :func:`train_autoencoder` returns them).
     """
-    raise NotImplementedError('build the DataLoader, then trainer.fit(LitAutoencoder(model, lr), loader) inside a TemporaryDirectory')
+    raise NotImplementedError('the DataLoader, then fit a LitAutoencoder with lightning_trainer(n_epochs, root), root a TemporaryDirectory')
 
 
 # ---------------------------------------------------------------------------------------------

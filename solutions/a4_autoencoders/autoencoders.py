@@ -304,7 +304,7 @@ def train_lightning(model: nn.Module, data: torch.Tensor, n_epochs: int, lr: flo
     Returns ``trainer.logger.values("train_mse")``: ``n_epochs * ceil(N / B)`` Python floats, the MSE
     of each step's batch before that step's update (as :func:`train_autoencoder` returns them).
     """
-    ### BEGIN SOLUTION hint: build the DataLoader, then trainer.fit(LitAutoencoder(model, lr), loader) inside a TemporaryDirectory
+    ### BEGIN SOLUTION hint: the DataLoader, then fit a LitAutoencoder with lightning_trainer(n_epochs, root), root a TemporaryDirectory
     n_samples = data.shape[0]
     loader = DataLoader(data, batch_size=n_samples if batch_size is None else batch_size,
                         sampler=SubsetRandomSampler(range(n_samples), generator=generator))
