@@ -182,8 +182,9 @@ class LitAutoencoder(pl.LightningModule):
     """A ``LightningModule`` that trains an autoencoder ``model`` (e.g. an :class:`Autoencoder`) like
     :func:`train_autoencoder` with ``optimizer="adam"``.
 
-    ``LitAutoencoder(model, lr)`` keeps the autoencoder as the attribute ``model`` (a submodule, so
-    its parameters are this module's) and the learning rate as ``lr``.
+    ``LitAutoencoder(model, lr)`` keeps the autoencoder itself (not a copy: training changes it in
+    place) as the attribute ``model`` (a submodule, so its parameters are this module's) and the
+    learning rate as ``lr``.
     """
 
     def __init__(self, model: nn.Module, lr: float = 1e-2):

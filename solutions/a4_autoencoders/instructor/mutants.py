@@ -726,4 +726,15 @@ MUTANTS = [
         feedback="(one per step)",
         cause="batch_size is not passed to the DataLoader",
     ),
+    Mutant(
+        name="lightning_trains_a_copy",
+        mistake="LitAutoencoder keeps a deep copy of the model, so the model passed in is never trained",
+        file=MODULE,
+        old="        self.model = model  # a submodule: Lightning trains its parameters",
+        new="""        import copy
+        self.model = copy.deepcopy(model)""",
+        loses=("2",),
+        feedback="the weights are unchanged",
+        cause="a copy of the model was trained",
+    ),
 ]

@@ -121,9 +121,14 @@ def test_lightning_one_step_changes_the_weights(submission):
     after = _flat(model)
     if torch.equal(after, before):
         message = f"the weights are unchanged after {call}"
-        if len(history) == 1 and abs(history[0] - untrained) < 1e-5:
+        # Two steps tell "no update at all" (the logged loss stays put) from "a copy of the model was trained".
+        again = _train(submission, copy.deepcopy(model), data, 2, lr=0.05, generator=torch.Generator().manual_seed(0))
+        if len(history) == 1 and abs(history[0] - untrained) < 1e-5 and len(again) == 2 and again[0] == again[1]:
             message += ("\nlikely cause: the step ran and logged the loss but made no update: training_step must "
                         "return the loss (when it returns None, Lightning skips the optimizer step)")
+        elif len(again) == 2 and again[0] != again[1]:
+            message += ("\nlikely cause: a copy of the model was trained (its loss fell), not the model passed in: "
+                        "LitAutoencoder keeps the model itself as its attribute model")
         else:
             message += ("\nthings to check: LitAutoencoder keeps the model you pass as its attribute model; "
                         "configure_optimizers returns an optimizer over its parameters; training_step returns "
@@ -247,6 +252,10 @@ def test_lightning_matches_the_plain_loop(submission):
                    lambda: _plain_loop(model, data, _batches(n, None, n_epochs, seed), lr)[0])],
         check="the same batches (SubsetRandomSampler(range(N), generator=generator)), the batch MSE, Adam with "
               "lr=self.lr")
-    expect.close(_flat(trained), _flat(reference), "the weights after training", atol=1e-5,
-                 hint="the weights must follow the same Adam steps as the plain loop")
+    if torch.equal(_flat(trained), _flat(model)):
+        raise AssertionError(f"the weights are unchanged after {call}, although the logged losses fell as in the "
+                             "plain loop\nlikely cause: a copy of the model was trained, not the model passed in: "
+                             "LitAutoencoder keeps the model itself as its attribute model")
+    expect.close_with_suspects(_flat(trained), _flat(reference), "the weights after training", atol=1e-5,
+                               check="the model passed in takes the same Adam steps as in the plain loop")
 ### END HIDDEN TESTS
