@@ -3,7 +3,8 @@
 Run from the repository root:  .venv/bin/python solutions/a4_autoencoders/instructor/measure.py
 Each block prints one value per seed and the extreme value the test's threshold must clear; the
 comments next to the thresholds in tests/ quote these numbers (measured with torch 2.14.1, one CPU
-thread). Takes about a minute.
+thread; lightning 2.6.6). Takes a few minutes; name blocks to run only those
+(``measure.py lightning_vs_plain``).
 """
 import copy
 import sys
