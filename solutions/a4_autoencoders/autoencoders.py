@@ -19,10 +19,21 @@ Fill in the parts marked ``raise NotImplementedError``.
 from __future__ import annotations
 
 import itertools
+import logging
+import tempfile
+import warnings
 
+import lightning.pytorch as pl
 import torch
 import torch.nn.functional as F
+from lightning.pytorch.loggers import Logger
 from torch import nn
+from torch.utils.data import DataLoader, SubsetRandomSampler
+
+# Lightning prints which accelerators it found at every fit; keep its warnings only. Lightning 2.6.6
+# still builds torch's LeafSpec, which torch 2.14 reports as deprecated at every step: not your code.
+logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
+warnings.filterwarnings("ignore", message=r"`isinstance\(treespec, LeafSpec\)` is deprecated")
 
 # ---------------------------------------------------------------------------------------------
 # Part 1: the 2-D toy problem
@@ -187,6 +198,121 @@ def retrain_encoder(model: nn.Module, data: torch.Tensor, n_epochs: int, lr: flo
     for frozen in model.decoder.parameters():
         frozen.requires_grad_(False)
     return train_autoencoder(model, data, n_epochs, lr=lr, batch_size=batch_size, generator=generator)
+    ### END SOLUTION
+
+
+# ---------------------------------------------------------------------------------------------
+# Part 1b: the same training with PyTorch Lightning
+# ---------------------------------------------------------------------------------------------
+
+
+class MemoryLogger(Logger):
+    """A Lightning logger that keeps every logged value in memory and writes no file (given, not graded).
+
+    Each time the ``Trainer`` logs, ``log_metrics`` appends ``(step, {name: value})`` to ``history``;
+    ``values(name)`` lists the values logged under ``name``, in order, as Python floats.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history: list[tuple[int | None, dict[str, float]]] = []
+
+    @property
+    def name(self) -> str:
+        return "memory"
+
+    @property
+    def version(self) -> int:
+        return 0
+
+    def log_hyperparams(self, params, *args, **kwargs) -> None:
+        pass
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        self.history.append((step, {k: float(v) for k, v in metrics.items()}))
+
+    def values(self, name: str) -> list[float]:
+        return [metrics[name] for _step, metrics in self.history if name in metrics]
+
+
+class LitAutoencoder(pl.LightningModule):
+    """A ``LightningModule`` that trains an autoencoder ``model`` (e.g. an :class:`Autoencoder`) like
+    :func:`train_autoencoder` with ``optimizer="adam"``.
+
+    ``LitAutoencoder(model, lr)`` keeps the autoencoder itself (not a copy: training changes it in
+    place) as the attribute ``model`` (a submodule, so its parameters are this module's) and the
+    learning rate as ``lr``.
+    """
+
+    def __init__(self, model: nn.Module, lr: float = 1e-2):
+        ### BEGIN SOLUTION hint: call super().__init__() first, then store model and lr as attributes
+        super().__init__()
+        self.model = model  # a submodule: Lightning trains its parameters
+        self.lr = lr
+        ### END SOLUTION
+
+    def training_step(self, batch: torch.Tensor, batch_idx: int) -> torch.Tensor:
+        """One step on a batch of shape ``(B, input_dim)`` (its own target).
+
+        Computes the batch's MSE (``F.mse_loss(model(batch), batch)``), logs it under the name
+        ``"train_mse"`` once per step (``self.log``; its defaults in ``training_step`` log per step),
+        and returns it: Lightning back-propagates the returned loss and updates the parameters.
+        """
+        ### BEGIN SOLUTION hint: loss = F.mse_loss(...); self.log("train_mse", loss); return loss
+        loss = F.mse_loss(self.model(batch), batch)
+        self.log("train_mse", loss, on_step=True, on_epoch=False)  # one value per step
+        return loss  # Lightning calls backward() and optimizer.step() on it
+        ### END SOLUTION
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        """``torch.optim.Adam`` over the model's parameters with ``requires_grad=True``, ``lr=self.lr``."""
+        ### BEGIN SOLUTION hint: the same optimizer as train_autoencoder's "adam"
+        return torch.optim.Adam([p for p in self.model.parameters() if p.requires_grad], lr=self.lr)
+        ### END SOLUTION
+
+
+def lightning_trainer(n_epochs: int, root_dir: str) -> pl.Trainer:
+    """A ``pl.Trainer`` for ``n_epochs`` epochs on one CPU that writes no file.
+
+    Pass ``max_epochs=n_epochs``, ``accelerator="cpu"``, ``devices=1``, ``logger=MemoryLogger()`` (a
+    new one), ``log_every_n_steps=1`` (log every step; the default logs every 50th),
+    ``enable_checkpointing=False``, ``enable_progress_bar=False``, ``enable_model_summary=False`` and
+    ``default_root_dir=root_dir`` (a folder outside the student's folder: Lightning's default is the
+    current folder).
+    """
+    ### BEGIN SOLUTION hint: pl.Trainer(max_epochs=..., accelerator="cpu", devices=1, logger=MemoryLogger(), ...)
+    return pl.Trainer(max_epochs=n_epochs, accelerator="cpu", devices=1, logger=MemoryLogger(),
+                      log_every_n_steps=1,  # the default (50) would skip most steps
+                      enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
+                      default_root_dir=root_dir)
+    ### END SOLUTION
+
+
+def train_lightning(model: nn.Module, data: torch.Tensor, n_epochs: int, lr: float = 1e-2,
+                    batch_size: int | None = None, generator: torch.Generator | None = None) -> list[float]:
+    """Train ``model`` in place with Lightning, as :func:`train_autoencoder` does with Adam; return the
+    logged ``"train_mse"`` of every step.
+
+    * Data: ``DataLoader(data, batch_size=B, sampler=SubsetRandomSampler(range(N), generator=generator))``
+      with ``B = batch_size``, or ``B = N`` for ``batch_size=None`` (full batch: a ``DataLoader``
+      given ``batch_size=None`` would yield single samples). The sampler visits the samples in the
+      order ``torch.randperm(N, generator=generator)``, a new one every epoch: for the same
+      ``generator`` seed the batches are exactly those of :func:`train_autoencoder`.
+    * Training: ``LitAutoencoder(model, lr)`` fitted by ``lightning_trainer(n_epochs, root)``, where
+      ``root`` is a fresh ``tempfile.TemporaryDirectory()``, removed at the end: nothing is written
+      into your folder.
+
+    Returns ``trainer.logger.values("train_mse")``: ``n_epochs * ceil(N / B)`` Python floats, the MSE
+    of each step's batch before that step's update (as :func:`train_autoencoder` returns them).
+    """
+    ### BEGIN SOLUTION hint: the DataLoader, then fit a LitAutoencoder with lightning_trainer(n_epochs, root), root a TemporaryDirectory
+    n_samples = data.shape[0]
+    loader = DataLoader(data, batch_size=n_samples if batch_size is None else batch_size,
+                        sampler=SubsetRandomSampler(range(n_samples), generator=generator))
+    with tempfile.TemporaryDirectory() as root:  # removed when training ends
+        trainer = lightning_trainer(n_epochs, root)
+        trainer.fit(LitAutoencoder(model, lr), loader)
+    return trainer.logger.values("train_mse")
     ### END SOLUTION
 
 

@@ -3,7 +3,8 @@
 Run from the repository root:  .venv/bin/python solutions/a4_autoencoders/instructor/measure.py
 Each block prints one value per seed and the extreme value the test's threshold must clear; the
 comments next to the thresholds in tests/ quote these numbers (measured with torch 2.14.1, one CPU
-thread). Takes about a minute.
+thread; lightning 2.6.6). Takes a few minutes; name blocks to run only those
+(``measure.py lightning_vs_plain``).
 """
 import copy
 import sys
@@ -19,7 +20,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from autoencoders import (Autoencoder, ConvAutoencoder, LinearAutoencoder, fit_image_autoencoder,  # noqa: E402
-                          retrain_encoder, train_autoencoder)
+                          retrain_encoder, train_autoencoder, train_lightning)
 
 from autograder.data.synth_mnist import make_mnist  # noqa: E402
 
@@ -129,8 +130,33 @@ def linear_vs_pca():
     report("lowest linear / PCA seen", lowest, min)
 
 
+def lightning_vs_plain():
+    """test_lightning_matches_the_plain_loop: largest |train_lightning - train_autoencoder| (losses, weights; tolerance 1e-5)."""
+    for label, make, n, batch_size, n_epochs, lr in (
+            ("test setting: tanh [8], N=20, B=8, 3 epochs", lambda: nn.Sequential(OrderedDict(
+                encoder=nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1)),
+                decoder=nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 2)))), 20, 8, 3, 0.02),
+            ("Autoencoder([20, 10]), N=256, B=32, 5 epochs", lambda: Autoencoder([20, 10]), 256, 32, 5, 0.01)):
+        losses, weights = [], []
+        for s in SEEDS:
+            torch.manual_seed(s)
+            plain = make()
+            lit = copy.deepcopy(plain)
+            data = rectangle(n, 100 + s)
+            a = train_autoencoder(plain, data, n_epochs, lr=lr, batch_size=batch_size,
+                                  generator=torch.Generator().manual_seed(s))
+            b = train_lightning(lit, data, n_epochs, lr=lr, batch_size=batch_size,
+                                generator=torch.Generator().manual_seed(s))
+            losses.append(max(abs(x - y) for x, y in zip(a, b)) if len(a) == len(b) else float("inf"))
+            weights.append(max((p - q).abs().max().item() for p, q in zip(plain.parameters(), lit.parameters())))
+        report(f"{label}: loss difference", losses, max)
+        report(f"{label}: weight difference", weights, max)
+
+
 if __name__ == "__main__":
     np.set_printoptions(precision=4)
-    for block in (mlp_threshold, pca_axis, retrain_ratio, conv_vs_linear, linear_vs_pca):
+    for block in (mlp_threshold, pca_axis, retrain_ratio, conv_vs_linear, linear_vs_pca, lightning_vs_plain):
+        if sys.argv[1:] and block.__name__ not in sys.argv[1:]:
+            continue  # e.g. measure.py lightning_vs_plain: only the blocks named
         print(block.__doc__.strip())
         block()
