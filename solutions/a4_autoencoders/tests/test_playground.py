@@ -26,7 +26,10 @@ def _data(submission, name, n, noise=0.0, seed=0):
     X, y = expect.call(submission.make_dataset, name, n, noise, seed,
                        description=f"make_dataset({name!r}, {n}, noise={noise}, seed={seed})")
     expect.tensor(X, f"X of make_dataset({name!r}, {n})", shape=(n, 2), dtype=torch.float32)
-    expect.tensor(y, f"y of make_dataset({name!r}, {n})", shape=(n,), dtype=torch.int64)
+    expect.tensor(y, f"y of make_dataset({name!r}, {n})", shape=(n,))
+    if y.dtype != torch.int64:
+        expect._fail(f"y of make_dataset({name!r}, {n}) has dtype {y.dtype}, expected torch.int64",
+                     "the labels are class indices for cross_entropy: an int64 tensor (torch.long)")
     return X.double(), y
 
 
@@ -237,7 +240,9 @@ def test_build_mlp_layers(submission, builds, hidden, activation):
     if got == expected:
         return
     cause = None
-    if got[:-1] == expected and got[-1] in ACTIVATION_TYPES.values():
+    if [g.replace(", bias=False", "") for g in got] == expected:
+        cause = "every nn.Linear keeps its bias (the playground's neurons have one)"
+    elif got[:-1] == expected and got[-1] in ACTIVATION_TYPES.values():
         cause = "an activation after the last Linear: the output layer gives logits, with no activation"
     elif [g for g in got if not g.startswith("Linear")] and all(g.startswith("Linear") or g == got[1]
                                                                  for g in got) and len(got) == len(expected):
@@ -310,10 +315,11 @@ def test_penalty_rejects_unknown_kind(submission):
                           "the kind is not checked: raise ValueError for anything but 'l1' and 'l2'")
 
 
-def _gd(model, X, y, lr, steps, reg=None, rate=0.0, *, record_total=False, after=False, zero_grad=True):
+def _gd(model, X, y, lr, steps, reg=None, rate=0.0, *, record_total=False, after=False, zero_grad=True,
+        momentum=0.0):
     """Full-batch gradient descent by the test itself (keyword flags replay classic mistakes)."""
     model = copy.deepcopy(model)
-    sgd = torch.optim.SGD(model.parameters(), lr=lr)
+    sgd = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     history = []
     for _ in range(steps):
         if zero_grad:
@@ -362,6 +368,8 @@ def test_train_classifier_takes_gradient_descent_steps(submission):
              lambda: torch.tensor(_gd(start, X, y, 0.5, 5, reg, rate, zero_grad=False)[1])),
             ("the penalty is not added to the loss that is back-propagated",
              lambda: torch.tensor(_gd(start, X, y, 0.5, 5)[1])),
+            ("SGD with momentum: plain gradient descent is torch.optim.SGD(model.parameters(), lr=lr), no momentum",
+             lambda: torch.tensor(_gd(start, X, y, 0.5, 5, reg, rate, momentum=0.9)[1])),
         ])
         for (key, got_p), expected_p in zip(model.state_dict().items(), trained.state_dict().values()):
             expect.close(got_p, expected_p, f"parameter {key} after {name}", atol=1e-5,
