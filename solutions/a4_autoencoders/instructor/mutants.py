@@ -632,7 +632,7 @@ MUTANTS += [
                 "expected round(", "not int(...)"),
     _playground("split_labels_unpaired", "split_train_test cuts y in order instead of with X's rows",
                 "return X[train], y[train], X[test], y[test]", "return X[train], y[:len(train)], X[test], y[len(train):]",
-                "y_train is not y[perm[:n_train]]", "y is not indexed with the same rows as X"),
+                "a point and its label are in different rows", "y is not indexed with the same rows as X"),
     _playground("split_ignores_seed", "split_train_test draws the permutation from the global generator",
                 "perm = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))",
                 "perm = torch.randperm(len(X))",

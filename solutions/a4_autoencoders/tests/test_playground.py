@@ -189,19 +189,23 @@ def test_split_train_test(submission, n, ratio, seed):
                      "n_train = round(train_ratio * n), not int(...) (int(0.29 * 100) is 28)"
                      if len(X_train) == int(ratio * n) else None)
     expect.tensor(X_train, "X_train", shape=(k, 2))
+    expect.tensor(X_test, "X_test", shape=(n - k, 2))
+    expect.tensor(y_train, "y_train", shape=(k,))
     expect.tensor(y_test, "y_test", shape=(n - k,))
-    if torch.equal(y_train, y[perm[:k]]) and torch.equal(y_test, y[perm[k:]]):
-        if not (torch.equal(X_train, X[perm[:k]]) and torch.equal(X_test, X[perm[k:]])):
-            expect._fail(f"{name}: the rows of X_train / X_test are not X[perm[:n_train]] / X[perm[n_train:]]",
-                         "X is not indexed with the same rows as y: each point must keep its label")
+    rows_x = torch.equal(X_train, X[perm[:k]]) and torch.equal(X_test, X[perm[k:]])
+    rows_y = torch.equal(y_train, y[perm[:k]]) and torch.equal(y_test, y[perm[k:]])
+    if rows_x and rows_y:
         return
-    if torch.equal(X_train, X[perm[:k]]):
-        expect._fail(f"{name}: y_train is not y[perm[:n_train]]",
-                     "y is not indexed with the same rows as X: each point must keep its label")
+    labels = torch.cat([y_train, y_test])  # y = arange(n): each label names its row
+    is_permutation = sorted(labels.tolist()) == list(range(n))
+    paired = is_permutation and torch.equal(torch.cat([X_train, X_test]), X[labels])
+    if not paired:
+        expect._fail(f"{name}: a point and its label are in different rows",
+                     "y is not indexed with the same rows as X: each point must keep its label" if rows_x else
+                     "X is not indexed with the same rows as y: each point must keep its label" if rows_y else None)
     expect._fail(f"{name}: the training rows are {y_train.tolist()[:8]}, expected perm[:n_train] = "
                  f"{perm[:k].tolist()[:8]}",
-                 "perm must come from torch.randperm(n, generator=torch.Generator().manual_seed(seed))"
-                 if sorted(y_train.tolist() + y_test.tolist()) == list(range(n)) else None)
+                 "perm must come from torch.randperm(n, generator=torch.Generator().manual_seed(seed))")
 
 
 def _layers(model) -> list[str]:
