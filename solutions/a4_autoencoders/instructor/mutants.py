@@ -594,6 +594,9 @@ def _playground(name, mistake, old, new, feedback, cause, keeps_tests=()):
 
 
 MUTANTS += [
+    _playground("l1_without_abs", "the L1 penalty sums w instead of |w|",
+                "return rate * sum(w.abs().sum() for w in weights)", "return rate * sum(w.sum() for w in weights)",
+                "regularization_penalty(model, 'l1'", "without abs"),
     _playground("dataset_unknown_name_accepted", "make_dataset does not check the name (an unknown one gives a spiral)",
                 """    if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}: choose one of {', '.join(DATASETS)}")
@@ -654,9 +657,6 @@ MUTANTS += [
     _playground("mlp_without_bias", "build_mlp's Linear layers have no bias",
                 "layers.append(nn.Linear(a, b))", "layers.append(nn.Linear(a, b, bias=False))",
                 "build_mlp(", "every nn.Linear keeps its bias"),
-    _playground("l1_without_abs", "the L1 penalty sums w instead of |w|",
-                "return rate * sum(w.abs().sum() for w in weights)", "return rate * sum(w.sum() for w in weights)",
-                "regularization_penalty(model, 'l1'", "without abs"),
     _playground("l2_sqrt", "the L2 penalty is rate * sqrt(sum w^2), a norm",
                 "return rate * 0.5 * sum(w.square().sum() for w in weights)",
                 "return rate * sum(w.square().sum() for w in weights).sqrt()",
