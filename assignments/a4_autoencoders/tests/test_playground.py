@@ -397,7 +397,7 @@ def test_penalty_gradient(submission):
     X, y = _toy(seed=3)
     lr, rate = 0.1, 0.3
     plain = copy.deepcopy(model)
-    submission.train_classifier(plain, X, y, lr, 1)
+    expect.call(submission.train_classifier, plain, X, y, lr, 1, description="train_classifier(model, X, y, 0.1, 1)")
     expected_plain, _ = _gd(model, X, y, lr, 1)
     for key, value in plain.state_dict().items():
         expect.close(value, expected_plain.state_dict()[key], f"{key} after one step without penalty", atol=1e-5,
@@ -405,7 +405,8 @@ def test_penalty_gradient(submission):
                           "step (see test_train_classifier_takes_gradient_descent_steps)")
     for kind in ("l1", "l2"):
         regularised = copy.deepcopy(model)
-        submission.train_classifier(regularised, X, y, lr, 1, kind, rate)
+        expect.call(submission.train_classifier, regularised, X, y, lr, 1, kind, rate,
+                    description=f"train_classifier(model, X, y, 0.1, 1, {kind!r}, 0.3)")
         for key, w in model.state_dict().items():
             w = w.detach()
             # autograd of the formula vs its closed form: the gradient every correct penalty must have
@@ -430,12 +431,13 @@ def test_penalty_gradient(submission):
 def test_l1_zeroes_redundant_weights_l2_only_shrinks(submission):
     """On gauss (one neuron separates it) a net with 8 hidden neurons has redundant ones: training with
     L1 drives most weights to (nearly) zero; L2 shrinks the weights but leaves almost none near zero."""
-    X, y = submission.make_dataset("gauss", 64, 0.0, 0)
-    X, y = expect.tensor(X, "X", shape=(64, 2)), expect.tensor(y, "y", shape=(64,))
+    X, y = _data(submission, "gauss", 64)
+    X = X.float()
 
     def trained_weights(reg):
         model = _net([8], 0)
-        submission.train_classifier(model, X, y, 1.0, 100, reg, 0.02)
+        expect.call(submission.train_classifier, model, X, y, 1.0, 100, reg, 0.02,
+                    description=f"train_classifier(model, X, y, 1.0, 100, {reg!r}, 0.02)")
         return torch.cat([model[0].weight.detach().flatten(), model[2].weight.detach().flatten()])
 
     plain, l1, l2 = trained_weights(None), trained_weights("l1"), trained_weights("l2")
