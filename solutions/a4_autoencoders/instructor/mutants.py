@@ -654,7 +654,7 @@ MUTANTS += [
                 """    if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}: choose one of {', '.join(ACTIVATIONS)}")
 """, "", "should raise ValueError", "the activation name is not checked"),
-    _playground("mlp_without_bias", "build_mlp's Linear layers have no bias",
+    _playground("build_mlp_without_bias", "build_mlp's Linear layers have no bias",
                 "layers.append(nn.Linear(a, b))", "layers.append(nn.Linear(a, b, bias=False))",
                 "build_mlp(", "every nn.Linear keeps its bias"),
     _playground("l2_sqrt", "the L2 penalty is rate * sqrt(sum w^2), a norm",
