@@ -199,3 +199,51 @@ VARIANTS = [
         ),
     ),
 ]
+
+PLAYGROUND = "playground.py"
+
+VARIANTS += [
+    Variant(
+        name="playground_written_otherwise",
+        idea="make_dataset draws in another order and shuffles the points (the order is free); the penalty "
+             "uses torch.linalg.vector_norm; split_train_test cuts with torch.split; build_mlp names its "
+             "layers (OrderedDict); train_classifier records float(loss) and zeroes gradients to zero tensors",
+        edits=(
+            Edit(PLAYGROUND, """        s = torch.rand(n, generator=g)
+        radius = torch.where(y == 1, s, 1.5 + s)
+        theta = 2 * math.pi * torch.rand(n, generator=g)""",
+                 """        theta = 2 * math.pi * torch.rand(n, generator=g)
+        s = torch.rand(n, generator=g)
+        radius = torch.where(y == 1, s, 1.5 + s)"""),
+            Edit(PLAYGROUND, """    X = X + noise * torch.randn(n, 2, generator=g)  # labels stay those of the noiseless points
+    return X.to(torch.float32), y""",
+                 """    X = X + noise * torch.randn(n, 2, generator=g)  # labels stay those of the noiseless points
+    order = torch.randperm(n, generator=g)
+    return X[order].to(torch.float32), y[order]"""),
+            Edit(PLAYGROUND, """    train, test = perm[:n_train], perm[n_train:]""",
+                 """    train, test = torch.split(perm, [n_train, len(X) - n_train])"""),
+            Edit(PLAYGROUND, """    layers = []
+    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(widths) - 2:
+            layers.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*layers)""",
+                 """    from collections import OrderedDict
+
+    layers = OrderedDict()
+    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+        layers[f"fc{i}"] = nn.Linear(a, b)
+        if i < len(widths) - 2:
+            layers[f"act{i}"] = ACTIVATIONS[activation]()
+    return nn.Sequential(layers)"""),
+            Edit(PLAYGROUND, """        return rate * sum(w.abs().sum() for w in weights)""",
+                 """        return rate * torch.stack([torch.linalg.vector_norm(w, ord=1) for w in weights]).sum()"""),
+            Edit(PLAYGROUND, """        return rate * 0.5 * sum(w.square().sum() for w in weights)""",
+                 """        return rate / 2 * torch.stack([torch.linalg.vector_norm(w) ** 2 for w in weights]).sum()"""),
+            Edit(PLAYGROUND, """        sgd.zero_grad()
+        data_loss""", """        sgd.zero_grad(set_to_none=False)
+        data_loss"""),
+            Edit(PLAYGROUND, """        history.append(data_loss.item())""", """        history.append(float(data_loss))"""),
+        ),
+    ),
+]
