@@ -6,7 +6,7 @@ from collections import OrderedDict
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
@@ -16,6 +16,11 @@ from autograder import expect
 torch.set_num_threads(1)
 
 pytestmark = pytest.mark.task("2", "2-D experiments: sampling, training loop, frozen decoder")
+
+# Property tests that build or train a model in every example run FEW examples (the grading profile: 30).
+# Detection power (instructor/measure.py power, all 50 mutants): each of them fails for exactly the mutants
+# it fails with 30 examples, with 5 derandomized examples and with 10 random ones.
+FEW = 10
 
 
 def _implemented(call) -> None:
@@ -429,6 +434,7 @@ def test_full_batch_adam_steps(submission):
 @pytest.mark.hidden
 @pytest.mark.points(1)
 @given(n=st.integers(1, 60), batch_size=st.integers(1, 16), n_epochs=st.integers(1, 3))
+@settings(max_examples=FEW)
 def test_every_sample_once_per_epoch(submission, trains, n, batch_size, n_epochs):
     """Each epoch visits every sample exactly once (checked with lr=0, where the model never changes)."""
     model = _reference_model(4)
