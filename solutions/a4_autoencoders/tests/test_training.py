@@ -17,11 +17,6 @@ torch.set_num_threads(1)
 
 pytestmark = pytest.mark.task("2", "2-D experiments: sampling, training loop, frozen decoder")
 
-# Property tests that build or train a model in every example run FEW examples (the grading profile: 30).
-# Detection power (instructor/measure.py power, all 50 mutants): each of them fails for exactly the mutants
-# it fails with 30 examples, with 5 derandomized examples and with 10 random ones.
-FEW = 10
-
 
 def _implemented(call) -> None:
     """Re-raise if ``call()`` reaches a stub (NotImplementedError); anything else is left to the tests.
@@ -377,6 +372,12 @@ def test_each_epoch_follows_a_fresh_randperm_of_the_generator(submission, trains
 
 
 ### BEGIN HIDDEN TESTS
+# The property test that trains a model in every example runs FEW examples (the grading profile: 30).
+# Detection power (instructor/measure.py power, all 50 mutants): it fails for exactly the mutants
+# it fails with 30 examples, with 5 derandomized examples and with 10 random ones.
+FEW = 10
+
+
 @pytest.mark.hidden
 @pytest.mark.points(2)
 def test_full_batch_gradient_descent_steps(submission):
