@@ -6,7 +6,7 @@ from collections import OrderedDict
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
@@ -372,6 +372,8 @@ def test_each_epoch_follows_a_fresh_randperm_of_the_generator(submission, trains
 
 
 ### BEGIN HIDDEN TESTS
+from hypothesis import settings  # noqa: E402 - only the hidden test below sets its example count
+
 # The property test that trains a model in every example runs FEW examples (the grading profile: 30).
 # Detection power (instructor/measure.py power, all 50 mutants): it fails for exactly the mutants
 # it fails with 30 examples, with 5 derandomized examples and with 10 random ones.
