@@ -30,9 +30,12 @@ import time
 
 from . import jail, wire
 
-# lightning.pytorch: a4's module imports it (3 s of CPU per child otherwise; measured: a4's Lightning
-# tests on one mutant took 10-15 s in a fresh child without it, 1 s with it, on a loaded 2-core machine).
-PRELOAD = ("torch", "numpy", "lightning.pytorch", "autograder.sandbox.child")
+PRELOAD = ("torch", "numpy", "autograder.sandbox.child")
+# Imported right after the first sandbox is forked (so the first one is not delayed), and found loaded by
+# the later children: every torch.optim optimizer imports torch._dynamo on construction (2-4 s, with
+# sympy); a4's module imports lightning.pytorch (a4's Lightning tests on one mutant took 10-15 s in a
+# child without it, 1 s with it, on a loaded 2-core machine).
+LATE_PRELOAD = ("torch._dynamo", "lightning.pytorch")
 READY_TIMEOUT_S = 300.0
 
 
@@ -45,6 +48,7 @@ def serve(ctl_fd: int, cold: bool) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     ctl.send(json.dumps({"ready": os.getpid()}).encode())
+    late = () if cold else LATE_PRELOAD
     while True:
         try:
             msg, fds, _flags, _addr = socket.recv_fds(ctl, 1 << 20, 2)
@@ -69,6 +73,9 @@ def serve(ctl_fd: int, cold: bool) -> None:
         for fd in fds:
             os.close(fd)
         ctl.send(json.dumps({"spawned": pid}).encode())
+        for name in late:
+            importlib.import_module(name)
+        late = ()
 
 
 # --- grader side ---------------------------------------------------------------------------------

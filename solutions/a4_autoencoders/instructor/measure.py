@@ -1,6 +1,7 @@
 """Re-measure the thresholds of the A4 tests over several seeds (instructor only, never released).
 
 Run from the repository root:  .venv/bin/python solutions/a4_autoencoders/instructor/measure.py
+(add `power` for the detection power of the property tests' example counts instead).
 Each block prints one value per seed and the extreme value the test's threshold must clear; the
 comments next to the thresholds in tests/ quote these numbers (measured with torch 2.14.1, one CPU
 thread; lightning 2.6.6). Takes a few minutes; name blocks to run only those
@@ -94,10 +95,10 @@ def conv_vs_linear():
     for s in SEEDS:
         torch.manual_seed(s)
         train = DataLoader(TensorDataset(train_x[:256], train_y[:256]), batch_size=16, shuffle=True)
-        test = DataLoader(TensorDataset(test_x, test_y), batch_size=300)
+        probe = DataLoader(TensorDataset(test_x[:4], test_y[:4]), batch_size=4)  # as the test: fit's curve unused
         conv, linear = ConvAutoencoder(10), LinearAutoencoder(10)
-        fit_image_autoencoder(conv, train, test, 3, lr=1e-3)
-        fit_image_autoencoder(linear, train, test, 3, lr=1e-3)
+        fit_image_autoencoder(conv, train, probe, 3, lr=1e-3)
+        fit_image_autoencoder(linear, train, probe, 3, lr=1e-3)
         with torch.no_grad():
             c, lin = F.mse_loss(conv(test_x), test_x).item(), F.mse_loss(linear(test_x), test_x).item()
         convs.append(c)
@@ -153,8 +154,51 @@ def lightning_vs_plain():
         report(f"{label}: weight difference", weights, max)
 
 
+def hypothesis_power():
+    """The tests' FEW (max_examples of the costly property tests): each mutant's failing property tests with 30
+    derandomized examples (the grading profile), 5 derandomized and 10 random ones (in process, about 15 min)."""
+    import os
+    import re
+    import shutil
+    import tempfile
+
+    from hypothesis import settings
+
+    from autograder import course, mutants, suite
+    from autograder.selection import Selection
+
+    here = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as root:
+        # A copy of the assignment without the tests' own example counts, so that each profile below decides them.
+        copy_dir = Path(root) / "solutions" / here.name
+        shutil.copytree(here, copy_dir)
+        for f in (copy_dir / "tests").glob("test_*.py"):
+            f.write_text(f.read_text().replace("@settings(max_examples=FEW)\n", ""))
+        os.environ["DLCOURSE_ROOT"] = root
+        assignment = next(a for a in course.assignments() if a.id == here.name)
+        names = [name for f in sorted((copy_dir / "tests").glob("test_*.py"))
+                 for name in re.findall(r"@given\((?:[^@]|\n)*?\ndef (test_\w+)", f.read_text())]
+        runs = {"30": dict(max_examples=30), "5": dict(max_examples=5), "r10": dict(max_examples=10, derandomize=False)}
+        failed = {}
+        for run, changes in runs.items():
+            settings.register_profile(f"grading-{run}", parent=settings.get_profile("grading"), **changes)
+            os.environ["HYPOTHESIS_PROFILE"] = f"grading-{run}"
+            for mutant in mutants.load(assignment):
+                with tempfile.TemporaryDirectory() as tmp:
+                    folder = mutants.apply(assignment, mutant, Path(tmp) / mutant.name)
+                    report, _ = suite.run(assignment, folder,
+                                          select=Selection((".",), ("-k", " or ".join(names))))
+                failed.setdefault(run, {})[mutant.name] = {t.id.split("::")[-1] for t in report.tests
+                                                           if t.outcome != "passed"}
+            missed = {m: sorted(failed["30"][m] - got) for m, got in failed[run].items() if failed["30"][m] - got}
+            print(f"{run} examples: tests that miss a mutant they catch with 30: {missed or 'none'}", flush=True)
+
+
 if __name__ == "__main__":
     np.set_printoptions(precision=4)
+    if sys.argv[1:] == ["power"]:
+        hypothesis_power()
+        sys.exit()
     for block in (mlp_threshold, pca_axis, retrain_ratio, conv_vs_linear, linear_vs_pca, lightning_vs_plain):
         if sys.argv[1:] and block.__name__ not in sys.argv[1:]:
             continue  # e.g. measure.py lightning_vs_plain: only the blocks named

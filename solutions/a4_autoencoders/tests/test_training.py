@@ -372,6 +372,14 @@ def test_each_epoch_follows_a_fresh_randperm_of_the_generator(submission, trains
 
 
 ### BEGIN HIDDEN TESTS
+from hypothesis import settings  # noqa: E402 - only the hidden test below sets its example count
+
+# The property test that trains a model in every example runs FEW examples (the grading profile: 30).
+# Detection power (instructor/measure.py power, all 50 mutants): it fails for exactly the mutants
+# it fails with 30 examples, with 5 derandomized examples and with 10 random ones.
+FEW = 10
+
+
 @pytest.mark.hidden
 @pytest.mark.points(2)
 def test_full_batch_gradient_descent_steps(submission):
@@ -429,6 +437,7 @@ def test_full_batch_adam_steps(submission):
 @pytest.mark.hidden
 @pytest.mark.points(1)
 @given(n=st.integers(1, 60), batch_size=st.integers(1, 16), n_epochs=st.integers(1, 3))
+@settings(max_examples=FEW)
 def test_every_sample_once_per_epoch(submission, trains, n, batch_size, n_epochs):
     """Each epoch visits every sample exactly once (checked with lr=0, where the model never changes)."""
     model = _reference_model(4)
