@@ -74,7 +74,10 @@ def serve(ctl_fd: int, cold: bool) -> None:
             os.close(fd)
         ctl.send(json.dumps({"spawned": pid}).encode())
         for name in late:
-            importlib.import_module(name)
+            try:
+                importlib.import_module(name)
+            except ImportError:  # a speed-up only: a child that needs it imports it itself
+                pass
         late = ()
 
 
