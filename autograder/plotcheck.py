@@ -28,11 +28,15 @@ MIME = "application/vnd.dlcourse.figures+json"
 # Runs in the kernel (a first, hidden cell): every figure the notebook shows carries its structure
 # in one more MIME type of the same output, made when it is shown (the inline backend closes
 # figures right after), by one more IPython display formatter. Figures show inline even where
-# MPLBACKEND says otherwise (e.g. Agg).
+# MPLBACKEND says otherwise (e.g. Agg), and where pyplot was imported before this cell (by a library the
+# sandbox preloads, e.g. lightning.pytorch, with the Agg backend): then `%matplotlib inline` switches it.
 HOOK = '''
 import os as _os
+import sys as _sys
 
 _os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+if "matplotlib.pyplot" in _sys.modules:
+    get_ipython().run_line_magic("matplotlib", "inline")
 
 
 def _dlcourse_structure():
@@ -74,7 +78,7 @@ def _dlcourse_structure():
 
 
 _dlcourse_structure()
-del _dlcourse_structure, _os
+del _dlcourse_structure, _os, _sys
 ''' % (MIME, MIME, MIME)
 
 
