@@ -33,9 +33,9 @@ from . import jail, wire
 PRELOAD = ("torch", "numpy", "autograder.sandbox.child")
 # Imported right after the first sandbox is forked (so the first one is not delayed), and found loaded by
 # the later children: every torch.optim optimizer imports torch._dynamo on construction (2-4 s, with
-# sympy); a4's module imports lightning.pytorch (a4's Lightning tests on one mutant took 10-15 s in a
-# child without it, 1 s with it, on a loaded 2-core machine).
-LATE_PRELOAD = ("torch._dynamo", "lightning.pytorch")
+# sympy). Not lightning.pytorch (a4's module imports it, about 3 s per a4 child): it imports pyplot with
+# the Agg backend, and every later child of every assignment would inherit that matplotlib state.
+LATE_PRELOAD = ("torch._dynamo",)
 READY_TIMEOUT_S = 300.0
 
 
