@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -31,44 +30,12 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from autograder import course, grade, mutants, release  # noqa: E402
+from common import ROOT, make_mix, stamp, write_block as write_readme  # noqa: E402
+
+from autograder import course, grade, release  # noqa: E402
 from autograder.batch import capacity  # noqa: E402
-
-SLOW = "import time\ntime.sleep(3)\n"  # an import that takes a few seconds
-CRASH = "def broken(:\n"  # a syntax error in the first graded module
-
-
-def spread(items: list, k: int | None) -> list:
-    """``k`` items spread evenly over ``items`` (all of them when ``k`` is None)."""
-    if k is None or k >= len(items):
-        return list(items)
-    return [items[round(i * (len(items) - 1) / max(1, k - 1))] for i in range(k)] if k > 1 else items[:k]
-
-
-def make_mix(a: course.Assignment, dest: Path, n_mutants: int | None) -> list[str]:
-    """Write the mixed batch of ``a`` under ``dest`` (one folder per student); returns the kinds."""
-    chosen = spread(mutants.load(a), n_mutants)
-    kinds = ["reference", "skeleton", *[m.name for m in chosen], "slow", "crash"]
-    by_name = {m.name: m for m in chosen}
-    first = a.modules[0]
-    for i, kind in enumerate(kinds):
-        folder = dest / f"s{i:02d}_{kind}"
-        if kind == "skeleton":
-            mutants.copy_submission(a.skeleton_dir, folder)
-        elif kind in by_name:
-            mutants.apply(a, by_name[kind], folder)
-        else:
-            mutants.copy_submission(a.solution_dir, folder)
-            module = folder / first
-            if kind == "slow":
-                module.write_text(SLOW + module.read_text())
-            elif kind == "crash":
-                module.write_text(CRASH + module.read_text())
-    return kinds
-
 
 class MemorySampler:
     """Peak PSS per grading worker (the worker and all its descendants), sampled in a thread."""
@@ -158,6 +125,47 @@ def gib(n: float) -> str:
     return f"{n / 2**30:.2f} GiB"
 
 
+def compare(a: course.Assignment, subs: Path, work: Path, root: Path, sampler: MemorySampler) -> dict:
+    """Grade ``subs`` with ``grade`` and then with ``nbgrader autograde`` (in the course at ``root``),
+    back to back; returns {"n", "ours", "nbgrader" (seconds), "differ" (students whose scores differ),
+    "load" (1-minute load average after the pair)}."""
+    t, s_ours = ours(a, subs, work / "ours" / a.id, sampler)
+    t_nb, s_nb = nbgrader_autograde(a, subs, root)
+    differ = sorted(k for k in s_ours if k not in s_nb or abs(s_ours[k] - s_nb[k]) >= 1e-9)
+    return {"n": len(s_ours), "ours": t, "nbgrader": t_nb, "differ": differ, "load": os.getloadavg()[0]}
+
+
+def memory_table(sampler: MemorySampler) -> str:
+    """Peak PSS of one worker and of all, how many workers fit, and the default worker count."""
+    memory = psutil.virtual_memory()
+    workers = capacity.default_workers()
+    fit = int(memory.total // max(1, sampler.peak_worker))
+    return "\n".join([
+        "| memory | result |", "|---|---|",
+        f"| peak PSS of one worker (worker, fork server, sandboxed child) | {gib(sampler.peak_worker)} |",
+        f"| peak PSS of all {workers} workers together | {gib(sampler.peak_total)} |",
+        f"| workers that fit in this machine's {gib(memory.total)} | {fit} |",
+        f"| default workers here (`capacity.default_workers()`: cores, available memory / "
+        f"{gib(capacity.WORKER_MEMORY)}) | {workers} |",
+    ])
+
+
+def speed_row(label: str, m: dict) -> tuple[str, ...]:
+    n, t, t_nb = m["n"], m["ours"], m["nbgrader"]
+    same = "yes" if not m["differ"] else f"no: {', '.join(m['differ'])}"
+    return (label, str(n), f"{t_nb:.0f} s ({n / t_nb * 60:.1f}/min)", f"{t:.0f} s ({n / t * 60:.1f}/min)",
+            f"{t_nb / t:.1f}x", same, f"{m['load']:.0f}" if "load" in m else "")
+
+
+SPEED_HEADER = ["| assignment | submissions | nbgrader autograde | autograder grade | speed-up | same scores | load |",
+                "|---|---|---|---|---|---|---|"]
+
+
+def together(measured: list[dict]) -> dict:
+    return {"n": sum(m["n"] for m in measured), "ours": sum(m["ours"] for m in measured),
+            "nbgrader": sum(m["nbgrader"] for m in measured), "differ": [d for m in measured for d in m["differ"]]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mutants", type=int, default=None, help="mutants per assignment, spread evenly (default: all)")
@@ -169,12 +177,9 @@ def main() -> int:
     if args.quick:
         args.only, args.mutants = args.only or "a3_positional_encoding", 1
     chosen = [course.get(x) for x in args.only.split(",")] if args.only else course.assignments()
-    workers = capacity.default_workers()
     began = time.monotonic()
-    rows: list[tuple[str, ...]] = []
-    totals = {"n": 0, "ours": 0.0, "nb": 0.0, "same": True}
+    measured: dict[str, dict] = {}
     skipped: list[str] = []
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     subset = "all mutants" if args.mutants is None else f"{args.mutants} mutant(s) spread evenly over the list"
     sampler = MemorySampler()
     with tempfile.TemporaryDirectory() as tmp, sampler:
@@ -184,62 +189,30 @@ def main() -> int:
             if args.budget and time.monotonic() - began > args.budget * 60:
                 skipped.append(a.id)
                 continue
-            subs = tmp / "subs" / a.id
-            n = len(make_mix(a, subs, args.mutants))
-            t, s_ours = ours(a, subs, tmp / "ours" / a.id, sampler)
-            t_nb, s_nb = nbgrader_autograde(a, subs, root)
-            diff = sorted(k for k in s_ours if k not in s_nb or abs(s_ours[k] - s_nb[k]) >= 1e-9)
-            totals["n"] += n
-            totals["ours"] += t
-            totals["nb"] += t_nb
-            totals["same"] &= not diff
-            rows.append((a.id, str(n), f"{t_nb:.0f} s ({n / t_nb * 60:.1f}/min)", f"{t:.0f} s ({n / t * 60:.1f}/min)",
-                         f"{t_nb / t:.1f}x", "yes" if not diff else f"no: {', '.join(diff)}",
-                         f"{os.getloadavg()[0]:.0f}"))
-            print(" | ".join(rows[-1]), flush=True)
-            write_block(rows, totals, skipped, sampler, workers, commit, subset, final=False, quick=args.quick)
-    write_block(rows, totals, skipped + [], sampler, workers, commit, subset, final=True, quick=args.quick)
+            make_mix(a, tmp / "subs" / a.id, args.mutants)
+            measured[a.id] = compare(a, tmp / "subs" / a.id, tmp, root, sampler)
+            print(" | ".join(speed_row(a.id, measured[a.id])), flush=True)
+            write_block(measured, skipped, sampler, subset, final=False, quick=args.quick)
+    write_block(measured, skipped, sampler, subset, final=True, quick=args.quick)
     return 0
 
 
-def write_block(rows, totals, skipped, sampler, workers, commit, subset, *, final: bool, quick: bool) -> None:
+def write_block(measured: dict[str, dict], skipped, sampler, subset, *, final: bool, quick: bool) -> None:
     """Print the tables and rewrite the ``course-results`` block of the README (after each assignment,
     so that an interrupted run keeps what it measured)."""
-    n, t_ours, t_nb = totals["n"], totals["ours"], totals["nb"]
-    table_rows = list(rows)
-    if n:
-        table_rows.append(("**together**", str(n), f"{t_nb:.0f} s ({n / t_nb * 60:.1f}/min)",
-                           f"{t_ours:.0f} s ({n / t_ours * 60:.1f}/min)", f"**{t_nb / t_ours:.1f}x**",
-                           "yes" if totals["same"] else "no", ""))
-    memory = psutil.virtual_memory()
-    fit = int(memory.total // max(1, sampler.peak_worker))
-    machine = (f"{platform.machine()}, {os.cpu_count()} cores, {gib(memory.total)} memory, "
-               f"{platform.python_implementation()} {platform.python_version()}")
-    table = "\n".join([
-        "| assignment | submissions | nbgrader autograde | autograder grade | speed-up | same scores | load |",
-        "|---|---|---|---|---|---|---|",
-        *(f"| {' | '.join(r)} |" for r in table_rows),
-    ])
-    mem = "\n".join([
-        "| memory | result |", "|---|---|",
-        f"| peak PSS of one worker (worker, fork server, sandboxed child) | {gib(sampler.peak_worker)} |",
-        f"| peak PSS of all {workers} workers together | {gib(sampler.peak_total)} |",
-        f"| workers that fit in this machine's {gib(memory.total)} | {fit} |",
-        f"| default workers here (`capacity.default_workers()`: cores, available memory / "
-        f"{gib(capacity.WORKER_MEMORY)}) | {workers} |",
-    ])
+    rows = [speed_row(k, m) for k, m in measured.items()]
+    if measured:
+        rows.append(speed_row("**together**", together(list(measured.values()))))
+    table = "\n".join([*SPEED_HEADER, *(f"| {' | '.join(r)} |" for r in rows)])
     state = "" if final else " (run still in progress)"
     missing = f" Not measured (the run's time budget was spent): {', '.join(skipped)}." if skipped else ""
-    block = (f"Commit `{commit}`, machine: {machine}, {time.strftime('%Y-%m-%d %H:%M')}{state}. Per assignment: "
-             f"reference, skeleton, {subset}, a 3 s import, a syntax error; `grade` then nbgrader, back to back; "
-             f"load: the 1-minute load average after the pair.{missing}\n\n{table}\n\n{mem}\n")
+    block = (f"{stamp()}{state}. Per assignment: reference, skeleton, {subset}, a 3 s import, a syntax error; "
+             f"`grade` then nbgrader, back to back; load: the 1-minute load average after the pair.{missing}"
+             f"\n\n{table}\n\n{memory_table(sampler)}\n")
     if final:
         print(block)
-    readme = ROOT / "benchmarks" / "README.md"
-    text = readme.read_text()
-    start, end = "<!-- course-results -->", "<!-- /course-results -->"
-    if start in text and end in text and not quick:
-        readme.write_text(text[: text.index(start) + len(start)] + "\n" + block + text[text.index(end):])
+    if not quick:
+        write_readme("course-results", block)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -21,8 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import ROOT, stamp, write_block  # noqa: E402
 
 from autograder import course, selection  # noqa: E402
 
@@ -38,6 +38,30 @@ def wall(cmd: list[str]) -> float:
     return took
 
 
+def missed(took: float, goal: float) -> str:
+    return "met" if took <= goal else f"missed by {took - goal:.1f} s"
+
+
+def measure(a: course.Assignment, runs: int, tasks: bool = True) -> list[tuple[str, str, str]]:
+    """Rows (command, wall time, goal) for ``check`` on the reference of ``a``, whole and (``tasks``) per task."""
+    cmd = [sys.executable, "-m", "autograder", "check", a.id, "--submission", str(a.solution_dir), "-q"]
+    for cache in a.solution_dir.rglob("__pycache__"):
+        shutil.rmtree(cache)
+    cold = wall(cmd)
+    warm = statistics.median(wall(cmd) for _ in range(runs))
+    rows = [(f"check {a.id}", f"cold {cold:.1f} s, warm {warm:.1f} s",
+             f"goal <= {GOAL_CHECK_S:g} s warm: {missed(warm, GOAL_CHECK_S)}")]
+    for task in selection.tasks(a.tests_dir()) if tasks else []:
+        took = statistics.median(wall([*cmd, "--task", task]) for _ in range(runs))
+        rows.append((f"check {a.id} --task {task}", f"{took:.1f} s", f"goal <= {GOAL_TASK_S:g} s: {missed(took, GOAL_TASK_S)}"))
+    return rows
+
+
+def table(rows: list[tuple[str, str, str]]) -> str:
+    return "\n".join(["| command (reference solution) | wall time (median of warm runs) | goal |", "|---|---|---|",
+                      *(f"| `{a}` | {b} | {c} |" for a, b, c in rows)])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -47,32 +71,14 @@ def main() -> int:
     load_before = os.getloadavg()[0]
     rows = []
     for a in chosen:
-        cmd = [sys.executable, "-m", "autograder", "check", a.id, "--submission", str(a.solution_dir), "-q"]
-        for cache in a.solution_dir.rglob("__pycache__"):
-            shutil.rmtree(cache)
-        cold = wall(cmd)
-        warm = statistics.median(wall(cmd) for _ in range(args.runs))
-        met = "met" if warm <= GOAL_CHECK_S else f"missed by {warm - GOAL_CHECK_S:.1f} s"
-        rows.append((f"check {a.id}", f"cold {cold:.1f} s, warm {warm:.1f} s", f"goal <= {GOAL_CHECK_S:g} s warm: {met}"))
-        print(rows[-1], flush=True)
-        for task in selection.tasks(a.tests_dir()):
-            took = statistics.median(wall([*cmd, "--task", task]) for _ in range(args.runs))
-            met = "met" if took <= GOAL_TASK_S else f"missed by {took - GOAL_TASK_S:.1f} s"
-            rows.append((f"check {a.id} --task {task}", f"{took:.1f} s", f"goal <= {GOAL_TASK_S:g} s: {met}"))
-            print(rows[-1], flush=True)
-    load_after = os.getloadavg()[0]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
-    table = "\n".join(["| command (reference solution) | wall time (median of warm runs) | goal |", "|---|---|---|",
-                       *(f"| `{a}` | {b} | {c} |" for a, b, c in rows)])
-    block = (f"Commit `{commit}`, machine: {machine}, {time.strftime('%Y-%m-%d %H:%M')}; {args.runs} warm runs each; "
-             f"1-minute load average {load_before:.1f} before, {load_after:.1f} after.\n\n{table}\n")
+        for row in measure(a, args.runs):
+            rows.append(row)
+            print(" | ".join(row), flush=True)
+    block = (f"{stamp()}; {args.runs} warm runs each; 1-minute load average {load_before:.1f} before, "
+             f"{os.getloadavg()[0]:.1f} after.\n\n{table(rows)}\n")
     print(block)
-    readme = ROOT / "benchmarks" / "README.md"
-    text = readme.read_text()
-    start, end = "<!-- latency -->", "<!-- /latency -->"
-    if start in text and end in text and not args.only:
-        readme.write_text(text[: text.index(start) + len(start)] + "\n" + block + text[text.index(end):])
+    if not args.only:
+        write_block("latency", block)
     return 0
 
 
