@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import logging
 import os
 import signal
 import subprocess
@@ -88,27 +87,6 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b""
-
-
-def test_dask_local_cluster_gives_identical_grades(tmp_path):
-    import distributed
-    subs = make_submissions(tmp_path / "subs", n_mutants=3)
-    os_exit = subs / "os_exit"
-    os_exit.mkdir()
-    (os_exit / "positional_encoding.py").write_text(
-        REFERENCE + "\nimport os\n_honest = attention_scores\n"
-        "def attention_scores(X, E, mode):\n    if mode == 'multiply':\n        os._exit(3)\n    return _honest(X, E, mode)\n")
-    local = grade.grade_batch(A3, subs, tmp_path / "out-local", workers=2, progress=False, limits=LIMITS)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=logging.ERROR) as cluster:
-        remote = grade.grade_batch(A3, subs, tmp_path / "out-dask", progress=False, limits=LIMITS,
-                                   scheduler=cluster.scheduler_address)
-    assert sorted(remote) == sorted(local)
-    for student in local:
-        assert [(t.id, t.outcome, t.message) for t in remote[student].tests] == \
-               [(t.id, t.outcome, t.message) for t in local[student].tests], student
-    assert remote["os_exit"].earned == 21
-    assert "Dask scheduler" in (tmp_path / "out-dask" / "grading.log").read_text()
 
 
 def test_lms_zip_exports_are_unpacked_safely(tmp_path):

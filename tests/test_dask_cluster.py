@@ -94,6 +94,11 @@ def test_a_real_dask_cluster_grades_like_the_local_pool(tmp_path, cluster):
     mutants.copy_submission(A3.skeleton_dir, subs / "skeleton")
     for m in mutants.load(A3)[::3]:
         mutants.apply(A3, m, subs / m.name)
+    os_exit = mutants.copy_submission(A3.solution_dir, subs / "os_exit")  # its sandbox dies in one test
+    module = os_exit / "positional_encoding.py"
+    module.write_text(module.read_text() + "\nimport os\n_honest = attention_scores\n"
+                      "def attention_scores(X, E, mode):\n    if mode == 'multiply':\n        os._exit(3)\n"
+                      "    return _honest(X, E, mode)\n")
     local = grade.grade_batch(A3, subs, tmp_path / "out-local", workers=2, progress=False)
 
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", A3.id, str(subs), "--out",
@@ -108,5 +113,8 @@ def test_a_real_dask_cluster_grades_like_the_local_pool(tmp_path, cluster):
     rows = lambda out: list(csv.DictReader((tmp_path / out / "grades.csv").open()))  # noqa: E731
     assert rows("out-dask") == rows("out-local")
     assert local["reference"].full_marks and not local["skeleton"].earned
+    lost = [t for t in local["os_exit"].tests if t.outcome != "passed"]
+    assert local["os_exit"].earned == local["reference"].earned - 1 and len(lost) == 1, lost
+    assert "ended the process running it (exit code 3)" in lost[0].message, lost[0].message  # the reason
     assert all(p.poll() is None for p in procs), "a dask process ended during grading"
 
