@@ -73,20 +73,32 @@ def _cmd_check(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     partial = bool(args.task or args.keyword)
-    report = check.run(assignment, folder, hidden=not args.public, verbose=args.verbose,
-                       test_timeout=args.test_timeout, budget=args.time_budget, progress=not args.quiet,
-                       select=select if partial else None)
-    if partial and not report.tests and not report.error:
-        print(f"error: no test matches {_chosen(args)} (-k takes a test-name pattern, as pytest's). "
-              f"The tasks:\n{selection.listing(selection.tasks(tests))}", file=sys.stderr)
+    if args.watch and args.quiet:
+        print("error: --watch shows each check's result; it cannot be --quiet", file=sys.stderr)
         return 2
-    if args.json:
-        report.save(Path(args.json))
-    if not args.quiet:
-        print(feedback.text(report, verbose=args.verbose, partial=_chosen(args) if partial else ""))
-    if report.error.startswith(check.INTERRUPTED):
-        return 130
-    return 0 if report.full_marks else 1
+
+    def check_once() -> int:
+        report = check.run(assignment, folder, hidden=not args.public, verbose=args.verbose,
+                           test_timeout=args.test_timeout, budget=args.time_budget, progress=not args.quiet,
+                           select=select if partial else None)
+        if partial and not report.tests and not report.error:
+            print(f"error: no test matches {_chosen(args)} (-k takes a test-name pattern, as pytest's). "
+                  f"The tasks:\n{selection.listing(selection.tasks(tests))}", file=sys.stderr)
+            return 2
+        if args.json:
+            report.save(Path(args.json))
+        if not args.quiet:
+            print(feedback.text(report, verbose=args.verbose, partial=_chosen(args) if partial else ""))
+        if report.error.startswith(check.INTERRUPTED):
+            return 130
+        return 0 if report.full_marks else 1
+
+    if not args.watch:
+        return check_once()
+    from . import watch
+
+    again = [a for a in args.argv if a not in ("-w", "--watch")]
+    return watch.watch(folder, {Path(m).stem for m in assignment.modules}, check_once, again)
 
 
 def _chosen(args) -> str:
@@ -291,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run only the tests whose names match EXPR, as pytest's -k (a partial check)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing; the exit status tells")
     p.add_argument("-v", "--verbose", action="store_true", help="show passing tests and full tracebacks")
+    p.add_argument("-w", "--watch", action="store_true",
+                   help="keep running: check again each time you save a file in the folder (Ctrl-C stops); "
+                        "after the first check, the answer comes in the time the tests take")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("generate", help="regenerate student skeletons from solutions/")
@@ -406,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:2] == ["review", "import"]:  # `review import <csv>`: `review` itself takes an assignment id
         argv = ["review-import", *argv[2:]]
     args = build_parser().parse_args(argv)
+    args.argv = argv
     problem = _needs_course(args.command)
     if problem:
         print(f"error: {problem}", file=sys.stderr)

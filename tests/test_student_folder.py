@@ -187,3 +187,56 @@ def test_a_test_file_that_does_not_import_is_not_called_ctrl_c(tmp_path):
     proc = cli("check", cwd=folder, root=tmp_path / "home")
     assert proc.returncode == 1 and "could not collect test_broken.py" in proc.stdout, proc.stdout
     assert "Ctrl-C" not in proc.stdout.replace("(Ctrl-C stops", "")
+
+
+class Lines:
+    """A process's output read in a thread, so that a test can wait for a line without blocking."""
+
+    def __init__(self, proc: subprocess.Popen):
+        import queue
+        import threading
+
+        self.text, self._queue = "", queue.Queue()
+        threading.Thread(target=lambda: [self._queue.put(line) for line in proc.stdout], daemon=True).start()
+
+    def until(self, marker: str, count: int, timeout: float = 300) -> str:
+        """All output so far, once ``marker`` has appeared ``count`` times (or fail after ``timeout``)."""
+        import queue
+
+        deadline = time.monotonic() + timeout
+        while self.text.count(marker) < count:
+            try:
+                self.text += self._queue.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no {marker!r} #{count} within {timeout:g} s; output so far:\n{self.text}")
+        return self.text
+
+
+def test_watch_checks_again_after_every_save_and_stops_on_ctrl_c(tmp_path):
+    folder = renamed_skeleton(tmp_path)
+    elsewhere = tmp_path / "no-course"
+    elsewhere.mkdir()
+    module = folder / "positional_encoding.py"
+    skeleton = module.read_text()
+    before = snapshot(folder)
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "check", "--task", "2", "--watch"], cwd=folder,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "MPLBACKEND": "Agg", "DLCOURSE_ROOT": str(elsewhere)})
+    out = Lines(proc)
+    try:
+        first = out.until("save a file to check again", 1)
+        assert "0 / 8" in first and "not implemented yet" in first, first  # public tests only
+        module.write_text("def positional_encoding(n_tokens, dim)\n")  # saved half-way: does not compile
+        second = out.until("save a file to check again", 2)[len(first):]
+        assert "does not compile" in second and "Traceback" not in second, second
+        module.write_text((course.get(A3).solution_dir / "positional_encoding.py").read_text())
+        third = out.until("save a file to check again", 3)[len(first) + len(second):]
+        assert "8 / 8" in third and "not implemented yet" not in third, third
+        assert proc.poll() is None, "the watch should keep running between saves"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=120)
+    assert code == 0 and "stopped watching." in out.until("stopped watching.", 1), out.text
+    module.write_text(skeleton)
+    assert {k for k, v in snapshot(folder).items() if before.get(k) != v} == {"positional_encoding.py"}, \
+        "the watch wrote into the student's folder"
