@@ -35,8 +35,6 @@ import os as _os
 import sys as _sys
 
 _os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-if "matplotlib.pyplot" in _sys.modules:
-    get_ipython().run_line_magic("matplotlib", "inline")
 
 
 def _dlcourse_structure():
@@ -78,6 +76,8 @@ def _dlcourse_structure():
 
 
 _dlcourse_structure()
+if "matplotlib.pyplot" in _sys.modules:  # imported before this cell (by a library): switch it to inline too
+    get_ipython().run_line_magic("matplotlib", "inline")
 del _dlcourse_structure, _os, _sys
 ''' % (MIME, MIME, MIME)
 

@@ -33,9 +33,10 @@ from . import jail, wire
 PRELOAD = ("torch", "numpy", "autograder.sandbox.child")
 # Imported right after the first sandbox is forked (so the first one is not delayed), and found loaded by
 # the later children: every torch.optim optimizer imports torch._dynamo on construction (2-4 s, with
-# sympy). Not lightning.pytorch (a4's module imports it, about 3 s per a4 child): it imports pyplot with
-# the Agg backend, and every later child of every assignment would inherit that matplotlib state.
-LATE_PRELOAD = ("torch._dynamo",)
+# sympy); a4's module imports lightning.pytorch (about 3 s per a4 child), which imports pyplot (through
+# torchmetrics): a notebook run in a child switches an already imported pyplot to its inline backend
+# (plotcheck.HOOK), so the figures of `review --execute` are the same with or without this preload.
+LATE_PRELOAD = ("torch._dynamo", "lightning.pytorch")
 READY_TIMEOUT_S = 300.0
 
 
