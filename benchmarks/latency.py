@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,56 @@ def measure(a: course.Assignment, runs: int, tasks: bool = True) -> list[tuple[s
     for task in selection.tasks(a.tests_dir()) if tasks else []:
         took = statistics.median(wall([*cmd, "--task", task]) for _ in range(runs))
         rows.append((f"check {a.id} --task {task}", f"{took:.1f} s", f"goal <= {GOAL_TASK_S:g} s: {missed(took, GOAL_TASK_S)}"))
+    return rows
+
+
+WATCHED = "save a file to check again"  # the line `check --watch` prints after each check
+
+
+def watch_rerun(a: course.Assignment, runs: int, task: str | None = None) -> float:
+    """Median seconds from saving a file (a new modification time on the reference's first module,
+    in a copy) to the end of the report of `check --watch` (with ``--task``), after its first check."""
+    import queue
+    import tempfile
+    import threading
+
+    from autograder import mutants
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = mutants.copy_submission(a.solution_dir, Path(tmp) / "reference")
+        cmd = [sys.executable, "-m", "autograder", "check", a.id, "--submission", str(folder), "--watch",
+               *(["--task", task] if task else [])]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+        def next_report() -> None:
+            while WATCHED not in lines.get(timeout=600):
+                pass
+
+        try:
+            next_report()
+            took = []
+            for _ in range(runs):
+                saved = time.perf_counter()
+                module = folder / a.modules[0]
+                os.utime(module, ns=(time.time_ns(), time.time_ns()))
+                next_report()
+                took.append(time.perf_counter() - saved)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=60)
+    return statistics.median(took)
+
+
+def watch_rows(a: course.Assignment, runs: int) -> list[tuple[str, str, str]]:
+    """Rows for `check --watch` (whole and per task): from a save to the new report."""
+    rows = []
+    for task in [None, *selection.tasks(a.tests_dir())]:
+        took = watch_rerun(a, runs, task)
+        goal = GOAL_TASK_S if task else GOAL_CHECK_S
+        rows.append((f"check {a.id}{f' --task {task}' if task else ''} --watch", f"{took:.1f} s after a save",
+                     f"goal <= {goal:g} s: {missed(took, goal)}"))
     return rows
 
 
