@@ -5,11 +5,15 @@ Run from the repository root::
     python solutions/a1_galaxy_cnn/instructor/measure_thresholds.py blobs
     python solutions/a1_galaxy_cnn/instructor/measure_thresholds.py restore
     python solutions/a1_galaxy_cnn/instructor/measure_thresholds.py checkpoint --n-images 3000 --epochs 8
+    python solutions/a1_galaxy_cnn/instructor/measure_thresholds.py power
 
 ``blobs``: the learning test of task 5 (blob images, 3 epochs) for weight seeds 0-4 and data
-seeds 0-4. ``restore``: the validation-loss curves of the task 6 copy test for weight seeds 0-4.
+seeds 0-4. ``restore``: the validation-loss curves of the task 6 checkpoint tests (their small MLP)
+for weight seeds 0-9 on the tests' data, and weight seed 3 on data seeds 0-9.
 ``checkpoint``: the notebook's synthetic run for notebook seeds 0-4, each best checkpoint scored
 by the grader's own forward pass on the held-out synthetic galaxies of task 6.
+``power``: the detection power of the example count FEW of the costly property tests (every mutant,
+those tests only, in process).
 All runs use one torch thread, as the grader does.
 """
 from __future__ import annotations
@@ -59,15 +63,53 @@ def blobs(weight_seed: int, data_seed: int) -> float:
         return (model(x[420:]).argmax(1) == y[420:]).double().mean().item()
 
 
-def restore(weight_seed: int) -> list[float]:
-    x, y = conftest.blob_images(260, seed=7)
-    y_val = y[160:].clone()
-    y_val[:30] = (y_val[:30] + 5) % 10
-    train = DataLoader(TensorDataset(x[:160], y[:160]), batch_size=16)
-    val = DataLoader(TensorDataset(x[160:], y_val), batch_size=100)
-    model = galaxy_cnn.GalaxyCNN()
-    conftest.set_weights(model, weight_seed)
+def restore(weight_seed: int, data_seed: int = 7) -> list[float]:
+    check = _tests_module("test_checkpoint")
+    train, val = check.noisy_validation_problem(data_seed)
+    model = check.small_classifier(conftest, weight_seed)
     return galaxy_training.train_model(model, train, val, n_epochs=4, checkpoint_path=CHECKPOINT)["val_loss"]
+
+
+def hypothesis_power(only: list[str]) -> None:
+    """FEW (max_examples of the costly property tests): each mutant's failing property tests with 30
+    derandomized examples (the grading profile), with 5 derandomized and with 10 random ones. ``only``: these
+    mutants (default: all; the property tests of task 6 can only fail for mutants of confusion_matrix)."""
+    import os
+    import re
+    import shutil
+
+    from hypothesis import settings
+
+    from autograder import course, mutants, suite
+    from autograder.selection import Selection
+
+    with tempfile.TemporaryDirectory() as root:
+        # A copy of the assignment without the tests' own example counts, so that each profile below decides them.
+        copy_dir = Path(root) / "solutions" / SOLUTION.name
+        shutil.copytree(SOLUTION, copy_dir)
+        names = []
+        for f in (copy_dir / "tests").glob("test_*.py"):
+            text = f.read_text()
+            names += re.findall(r"@settings\(max_examples=FEW\)\ndef (test_\w+)", text)
+            f.write_text(text.replace("@settings(max_examples=FEW)\n", ""))
+        os.environ["DLCOURSE_ROOT"] = root
+        assignment = next(a for a in course.assignments() if a.id == SOLUTION.name)
+        print(f"property tests with FEW examples: {names}", flush=True)
+        runs = {"30": dict(max_examples=30), "5": dict(max_examples=5), "r10": dict(max_examples=10, derandomize=False)}
+        failed = {}
+        for run, changes in runs.items():
+            settings.register_profile(f"grading-{run}", parent=settings.get_profile("grading"), **changes)
+            os.environ["HYPOTHESIS_PROFILE"] = f"grading-{run}"
+            for mutant in [m for m in mutants.load(assignment) if not only or m.name in only]:
+                with tempfile.TemporaryDirectory() as tmp:
+                    folder = mutants.apply(assignment, mutant, Path(tmp) / mutant.name)
+                    report, _ = suite.run(assignment, folder, select=Selection((".",), ("-k", " or ".join(names))))
+                failed.setdefault(run, {})[mutant.name] = {t.id.split("::")[-1] for t in report.tests
+                                                           if t.outcome != "passed"}
+            caught = {m: sorted(got) for m, got in failed[run].items() if got}
+            missed = {m: sorted(failed["30"][m] - got) for m, got in failed[run].items() if failed["30"][m] - got}
+            print(f"{run} examples: caught {caught}; tests that miss a mutant they catch with 30: {missed or 'none'}",
+                  flush=True)
 
 
 def notebook_run(seed: int, n_images: int, epochs: int, data_path: Path) -> dict:
@@ -96,10 +138,11 @@ def notebook_run(seed: int, n_images: int, epochs: int, data_path: Path) -> dict
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["blobs", "restore", "checkpoint"])
+    parser.add_argument("what", choices=["blobs", "restore", "checkpoint", "power"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--n-images", type=int, default=3000)
     parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--mutants", nargs="*", default=[], help="power: only these mutants")
     args = parser.parse_args()
     if args.what == "blobs":
         for s in args.seeds:
@@ -107,11 +150,13 @@ def main() -> None:
         for s in args.seeds:
             print(f"weight seed 0, data seed {s}: accuracy {blobs(0, s):.3f}", flush=True)
     elif args.what == "restore":
-        for s in args.seeds:
-            losses = restore(s)
+        for weight_seed, data_seed in [(s, 7) for s in range(10)] + [(3, s) for s in range(10)]:
+            losses = restore(weight_seed, data_seed)
             best = min(range(len(losses)), key=losses.__getitem__)
-            print(f"weight seed {s}: val losses {[round(v, 3) for v in losses]}, best epoch {best}, "
-                  f"last - best {losses[-1] - losses[best]:.3f}", flush=True)
+            print(f"weight seed {weight_seed}, data seed {data_seed}: val losses {[round(v, 3) for v in losses]}, "
+                  f"best epoch {best}, last - best {losses[-1] - losses[best]:.3f}", flush=True)
+    elif args.what == "power":
+        hypothesis_power(args.mutants)
     else:
         from autograder.data import locate
 
