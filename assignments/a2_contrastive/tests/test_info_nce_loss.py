@@ -18,8 +18,8 @@ pytestmark = pytest.mark.task("2", "info_nce_loss")
 quick_failures = settings(phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink])
 
 # Property tests that call the submission several times per example run FEW examples (the grading profile: 30).
-# Grading all 33 mutants, each of them fails for exactly the mutants it fails with 30
-# examples (instructor/measure_power.py measures this in process, also for 5 and 10 random examples).
+# Detection power (instructor/measure_power.py, all 33 mutants): each of them fails for exactly the mutants it
+# fails with 30 examples, also with 5 derandomized and with 10 random ones.
 FEW = min(10, settings.default.max_examples)  # a lower cap in the profile still applies
 
 n_pairs = st.integers(min_value=2, max_value=8)

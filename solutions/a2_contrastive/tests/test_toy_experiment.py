@@ -18,8 +18,8 @@ pytestmark = pytest.mark.task("3", "SimpleEncoder and the toy experiment")
 quick_failures = settings(phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink])
 
 # Property tests that build a SimpleEncoder (524,864 parameters) in every example run FEW examples (the
-# grading profile: 30). Grading all 33 mutants, each of them fails
-# for exactly the mutants it fails with 30 examples (instructor/measure_power.py measures this in process).
+# grading profile: 30). Detection power (instructor/measure_power.py, all 33 mutants): each of them fails
+# for exactly the mutants it fails with 30 examples, also with 5 derandomized and with 10 random ones.
 FEW = min(10, settings.default.max_examples)  # a lower cap in the profile still applies
 
 # The encoder is tiny: one thread is ~10x faster than several threads competing on a busy grading machine.
