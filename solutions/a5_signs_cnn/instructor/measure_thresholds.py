@@ -1,6 +1,7 @@
 """Measurements behind the thresholds of the A5 tests (run from the repository root).
 
     .venv/bin/python solutions/a5_signs_cnn/instructor/measure_thresholds.py
+    (add `power` for the detection power of test_output_is_log_probabilities' example count instead)
 
 For each of 5 seeds it runs the reference solution (and, where a test exists to catch a
 mistake, the mistaken variant) through the exact setting of the test, and prints the numbers
@@ -112,7 +113,49 @@ def batchnorm_scaling(seeds=range(5)):
         print(f"  {name:13s} {np.array(worst).round(6).tolist()}")
 
 
+def hypothesis_power():
+    """tests/test_model.py's FEW (max_examples of test_output_is_log_probabilities): each mutant's failing tests with 30
+    derandomized examples (the grading profile), 5 derandomized and 10 random ones (in process)."""
+    import os
+    import shutil
+    import tempfile
+
+    from hypothesis import settings
+
+    from autograder import course, mutants, suite
+    from autograder.selection import Selection
+
+    name = "test_output_is_log_probabilities"
+    with tempfile.TemporaryDirectory() as root:
+        # A copy of the assignment without the test's own example count, so that each profile below decides it.
+        copy_dir = Path(root) / "solutions" / HERE.name
+        shutil.copytree(HERE, copy_dir)
+        model_tests = copy_dir / "tests" / "test_model.py"
+        text = model_tests.read_text()
+        assert text.count("@settings(fast_failure, max_examples=FEW)\n") == 1
+        model_tests.write_text(text.replace("@settings(fast_failure, max_examples=FEW)\n", "@fast_failure\n"))
+        os.environ["DLCOURSE_ROOT"] = root
+        assignment = next(a for a in course.assignments() if a.id == HERE.name)
+        runs = {"30": dict(max_examples=30), "5": dict(max_examples=5), "r10": dict(max_examples=10, derandomize=False)}
+        failed = {}
+        for run, changes in runs.items():
+            settings.register_profile(f"grading-{run}", parent=settings.get_profile("grading"), **changes)
+            os.environ["HYPOTHESIS_PROFILE"] = f"grading-{run}"
+            for mutant in mutants.load(assignment):
+                with tempfile.TemporaryDirectory() as tmp:
+                    folder = mutants.apply(assignment, mutant, Path(tmp) / mutant.name)
+                    report, _ = suite.run(assignment, folder, select=Selection(paths=(f"test_model.py::{name}",)))
+                failed.setdefault(run, {})[mutant.name] = {t.id.split("::")[-1] for t in report.tests
+                                                           if t.outcome != "passed"}
+            caught = sorted(m for m, got in failed[run].items() if got)
+            missed = {m: sorted(failed["30"][m] - got) for m, got in failed[run].items() if failed["30"][m] - got}
+            print(f"{run} examples: caught {caught}; missed (caught with 30): {missed or 'none'}", flush=True)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["power"]:
+        hypothesis_power()
+        sys.exit()
     batchnorm_scaling()
     convex()
     signs_stand_in()
