@@ -144,6 +144,13 @@ class Assignment:
     def skeleton_dir(self) -> Path:
         return self.home or self.root / "assignments" / self.id
 
+    @property
+    def warm(self) -> tuple[str, ...]:
+        """assignment.toml's ``warm``: installed modules the graded modules import (e.g. a4's
+        ``lightning.pytorch``), which the sandbox's fork server imports once, after the first sandbox
+        of this assignment, so that later ones find them loaded (a speed-up only)."""
+        return tuple(str(name) for name in self.config.get("warm", ()))
+
     def tests_dir(self, hidden: bool = True) -> Path:
         """The full test suite (public + hidden) lives with the solution; the public one with the skeleton."""
         full = self.solution_dir / TESTS_DIR

@@ -418,3 +418,28 @@ def test_user_namespace_tier_grades_and_hides_the_course(tmp_path):
     if info["isolation"] != "userns":
         pytest.skip(f"user namespaces are not available here ({info['isolation']})")
     assert report.earned == 22 and not report.error, report.error
+
+
+def test_the_fork_server_imports_an_assignments_warm_modules_after_its_first_sandbox(tmp_path):
+    """``Spec.warm`` (assignment.toml's ``warm``) is imported by the fork server once, after the first
+    sandbox that asks for it, so that later sandboxes find it loaded; sandboxes before it do not."""
+    from autograder.sandbox.forkserver import WarmSpawner
+
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "mod.py").write_text("import sys\ndef loaded(name):\n    return name in sys.modules\n")
+    spawner = WarmSpawner()
+    try:
+        def loaded(warm: tuple[str, ...] = ()) -> bool:
+            s = session.Session(spawner, folder, ["mod.py"], Limits(test_s=20), warm=warm)
+            try:
+                return proxy.RemoteSubmission(s, folder).loaded("wave")
+            finally:
+                s.close()
+
+        assert not loaded(), "wave is not imported by the sandbox itself"
+        assert not loaded(), "nobody asked for it yet"
+        assert not loaded(("wave",)), "the sandbox that asks is forked before the import"
+        assert loaded(), "sandboxes forked after it find it loaded"
+    finally:
+        spawner.close()

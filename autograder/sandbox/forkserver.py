@@ -33,10 +33,12 @@ from . import jail, wire
 PRELOAD = ("torch", "numpy", "autograder.sandbox.child")
 # Imported right after the first sandbox is forked (so the first one is not delayed), and found loaded by
 # the later children: every torch.optim optimizer imports torch._dynamo on construction (2-4 s, with
-# sympy); a4's module imports lightning.pytorch (about 3 s per a4 child), which imports pyplot (through
-# torchmetrics): a notebook run in a child switches an already imported pyplot to its inline backend
-# (plotcheck.HOOK), so the figures of `review --execute` are the same with or without this preload.
-LATE_PRELOAD = ("torch._dynamo", "lightning.pytorch")
+# sympy). An assignment adds its own (assignment.toml's ``warm``, sent as ``Spec.warm``): a4's
+# lightning.pytorch (about 3 s per a4 child), imported after the first a4 sandbox only, so that
+# grading another assignment does not pay for it. It imports pyplot (through torchmetrics): a notebook
+# run in a child switches an already imported pyplot to its inline backend (plotcheck.HOOK), so the
+# figures of `review --execute` are the same with or without it.
+LATE_PRELOAD = ("torch._dynamo",)
 READY_TIMEOUT_S = 300.0
 
 
@@ -74,7 +76,9 @@ def serve(ctl_fd: int, cold: bool) -> None:
         for fd in fds:
             os.close(fd)
         ctl.send(json.dumps({"spawned": pid}).encode())
-        for name in late:
+        for name in (*late, *(() if cold else spec.warm)):
+            if name in sys.modules:
+                continue
             try:
                 importlib.import_module(name)
             except ImportError:  # a speed-up only: a child that needs it imports it itself

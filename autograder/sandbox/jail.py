@@ -81,6 +81,7 @@ class Spec:
     env: tuple[tuple[str, str], ...] = ()  # added to ``CHILD_ENV``
     isolate: str = "auto"        # "auto", "userns" (a user namespace even as root) or "none"
     landlock: bool = True
+    warm: tuple[str, ...] = ()   # modules the fork server imports once after forking this sandbox (a speed-up)
     mode: str = ""               # "root", "userns" or "none": the isolation that took effect
     uid: int | None = None       # C's own user, or None (no uid drop)
 
@@ -96,7 +97,7 @@ class Spec:
     def from_json(cls, data: dict) -> "Spec":
         data = dict(data)
         data["limits"] = Limits.from_dict(data.get("limits"))
-        for key in ("modules", "readable"):
+        for key in ("modules", "readable", "warm"):
             data[key] = tuple(data.get(key, ()))
         data["env"] = tuple(tuple(pair) for pair in data.get("env", ()))
         known = {f.name for f in dataclasses.fields(cls)}

@@ -126,7 +126,7 @@ def grade(assignment: Assignment, folder: Path, *, limits: Limits | None = None,
     limits = limits or Limits.for_suite(assignment.tests_dir(hidden=hidden))
     with _lock:
         session = Session(spawner or default_spawner(), folder, assignment.modules, limits, files=files, name=name,
-                          isolate=isolate)
+                          isolate=isolate, warm=assignment.warm)
         _hypothesis_examples()
         try:
             report, _code = suite.run(assignment, folder, hidden=hidden, plugins=[Judge(session)], select=select)

@@ -31,7 +31,7 @@ def execute(assignment: Assignment, folder: Path, nb: nbformat.NotebookNode, fir
     files = collect_files(Path(folder), limits)
     files[f"{RUNNER_MODULE}.py"] = Path(notebook_runner.__file__).read_bytes()
     session = Session(spawner or default_spawner(), Path(folder), [*assignment.modules, f"{RUNNER_MODULE}.py"],
-                      limits, files=files, isolate=isolate)
+                      limits, files=files, isolate=isolate, warm=assignment.warm)
     try:
         session.begin_test()
         run = getattr(RemoteSubmission(session, Path(folder)), notebook_runner.RUNNER_FUNCTION)

@@ -45,8 +45,9 @@ class Session:
 
     def __init__(self, spawner, folder: Path, modules, limits: Limits | None = None, *,
                  files: dict[str, bytes] | None = None, name: str | None = None, isolate: str = "auto",
-                 readable: list[str] | None = None):
+                 readable: list[str] | None = None, warm: tuple[str, ...] = ()):
         self.spawner = spawner
+        self.warm = tuple(warm)
         self.folder = Path(folder)
         self.modules = list(modules)
         self.limits = limits or Limits()
@@ -162,7 +163,7 @@ class Session:
         # The fork server's memory is inherited by every later child: nothing naming a student
         # goes through it (the staging folder's name is random, the sandbox's folder is opaque).
         spec = jail.Spec(base=str(self.base), name=SANDBOX_NAME, modules=tuple(self.modules), limits=self.limits,
-                         readable=tuple(self.readable), isolate=self.isolate)
+                         readable=tuple(self.readable), isolate=self.isolate, warm=self.warm)
         try:
             child = self.spawner.spawn(spec)  # may (re)start the fork server: not the student's time
         except (RuntimeError, OSError) as exc:
