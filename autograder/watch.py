@@ -59,7 +59,7 @@ def warm_up(folder: Path, own: set[str]) -> None:
     for name in (*WARM, *imported_names(folder, own)):
         try:
             importlib.import_module(name)
-        except BaseException:  # noqa: BLE001 - whatever a module does at import, the check will say it
+        except (Exception, SystemExit):  # whatever a module does at import, the check will say it (Ctrl-C still stops)
             pass
 
 
